@@ -1,0 +1,202 @@
+"""Burn rates over rolling windows and the timing of burn-rate alerts, vectorised over NumPy series.
+
+A series is good and total event counts per fixed step (step ``i`` covers ``(i·step, (i+1)·step]``).
+Rolling windows come from one cumulative sum, read at fractional positions (events are taken as
+spread evenly within a step), so any window and evaluation interval work and no window is rescanned.
+Evaluations happen at ``t = j × evaluation_interval`` for ``j ≥ 1``, as a Prometheus rule group does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from slo.alert_policy import BurnRateRule
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def burn_rate(error_ratio: ArrayLike, target: float) -> FloatArray:
+    """``error_ratio / (1 - T)``: 1 spends the budget exactly over the objective's window."""
+    if not 0 < target < 1:
+        raise ValueError(f"burn rate needs a target in (0, 1), got {target!r}")
+    return np.asarray(error_ratio, dtype=np.float64) / (1.0 - target)
+
+
+@dataclass
+class RollingSeries:
+    """Good/total counts per step, with window sums read at any evaluation time.
+
+    >>> s = RollingSeries.from_counts([10, 10, 5, 10], [10, 10, 10, 10], step_seconds=10,
+    ...                               evaluation_interval_seconds=10)
+    >>> s.error_ratio(20).tolist()
+    [0.0, 0.0, 0.25, 0.25]
+    """
+
+    step_seconds: float
+    evaluation_interval_seconds: float
+    cum_bad: FloatArray
+    cum_total: FloatArray
+    times_seconds: FloatArray
+    _cache: dict[float, FloatArray] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_counts(
+        cls,
+        good: ArrayLike,
+        total: ArrayLike,
+        *,
+        step_seconds: float,
+        evaluation_interval_seconds: float = 30.0,
+    ) -> RollingSeries:
+        good_a = np.asarray(good, dtype=np.float64)
+        total_a = np.asarray(total, dtype=np.float64)
+        if good_a.shape != total_a.shape or good_a.ndim != 1:
+            raise ValueError("good and total must be 1-D arrays of the same length")
+        if np.any(good_a > total_a) or np.any(good_a < 0):
+            raise ValueError("good counts must lie between 0 and total")
+        if step_seconds <= 0 or evaluation_interval_seconds <= 0:
+            raise ValueError("step and evaluation interval must be positive")
+        zero = np.zeros(1)
+        cum_bad = np.concatenate([zero, np.cumsum(total_a - good_a)])
+        cum_total = np.concatenate([zero, np.cumsum(total_a)])
+        span = len(total_a) * step_seconds
+        n_eval = math.floor(span / evaluation_interval_seconds + 1e-9)
+        times = evaluation_interval_seconds * np.arange(1, n_eval + 1, dtype=np.float64)
+        return cls(step_seconds, evaluation_interval_seconds, cum_bad, cum_total, times)
+
+    def _at(self, cum: FloatArray, seconds: FloatArray) -> FloatArray:
+        pos = np.clip(seconds / self.step_seconds, 0.0, len(cum) - 1)
+        return np.interp(pos, np.arange(len(cum), dtype=np.float64), cum)
+
+    def window_sums(self, window_seconds: float) -> tuple[FloatArray, FloatArray]:
+        """Bad and total events in ``(t - window, t]`` at each evaluation time ``t``."""
+        if window_seconds <= 0:
+            raise ValueError(f"window must be positive, got {window_seconds!r}")
+        end = self.times_seconds
+        start = end - window_seconds
+        bad = self._at(self.cum_bad, end) - self._at(self.cum_bad, start)
+        total = self._at(self.cum_total, end) - self._at(self.cum_total, start)
+        return bad, total
+
+    def error_ratio(self, window_seconds: float) -> FloatArray:
+        """Bad / total over each trailing window; NaN where the window saw no events (as in PromQL)."""
+        cached = self._cache.get(window_seconds)
+        if cached is None:
+            bad, total = self.window_sums(window_seconds)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cached = np.where(total > 0, bad / np.where(total > 0, total, 1.0), np.nan)
+            self._cache[window_seconds] = cached
+        return cached
+
+
+@dataclass(frozen=True)
+class RuleEvaluation:
+    """What one rule did over a series: burn rates per window, condition and firing per evaluation."""
+
+    rule: BurnRateRule
+    times_seconds: FloatArray
+    burn_rates: tuple[FloatArray, ...]
+    condition: BoolArray
+    firing: BoolArray
+
+    def first_fire_seconds(self) -> float | None:
+        hits = np.flatnonzero(self.firing)
+        return float(self.times_seconds[hits[0]]) if hits.size else None
+
+    def firing_intervals(self) -> list[tuple[float, float | None]]:
+        """(fired_at, resolved_at) per firing span; resolved_at is None if still firing at the end."""
+        f = self.firing.astype(np.int8)
+        edges = np.diff(np.concatenate([[0], f, [0]]))
+        starts = np.flatnonzero(edges == 1)
+        stops = np.flatnonzero(edges == -1)
+        out: list[tuple[float, float | None]] = []
+        for a, b in zip(starts, stops, strict=True):
+            resolved = float(self.times_seconds[b]) if b < len(self.times_seconds) else None
+            out.append((float(self.times_seconds[a]), resolved))
+        return out
+
+
+def held_for(condition: BoolArray, interval_seconds: float, for_seconds: float) -> BoolArray:
+    """Prometheus ``for:``: true where the condition has held continuously for ``for_seconds``."""
+    if for_seconds <= 0:
+        return condition.copy()
+    idx = np.arange(len(condition))
+    last_false = np.maximum.accumulate(np.where(condition, -1, idx))
+    elapsed = (idx - last_false - 1) * interval_seconds
+    return condition & (elapsed >= for_seconds - 1e-9 * interval_seconds)
+
+
+def evaluate_rule(series: RollingSeries, target: float, rule: BurnRateRule) -> RuleEvaluation:
+    """Evaluate one burn-rate rule at every evaluation time of ``series``."""
+    burns = tuple(burn_rate(series.error_ratio(w), target) for w in rule.windows)
+    with np.errstate(invalid="ignore"):
+        condition = np.logical_and.reduce([b >= rule.factor for b in burns])
+    firing = held_for(condition, series.evaluation_interval_seconds, rule.for_seconds)
+    return RuleEvaluation(rule, series.times_seconds, burns, condition, firing)
+
+
+def evaluate_policy(
+    series: RollingSeries, target: float, rules: Sequence[BurnRateRule]
+) -> list[RuleEvaluation]:
+    """Evaluate every rule of a policy; windows the rules share are summed once."""
+    return [evaluate_rule(series, target, rule) for rule in rules]
+
+
+def _round_up(value: float, step: float) -> float:
+    # A value within float noise of an evaluation instant belongs to that instant.
+    return math.ceil(value / step - 1e-9) * step
+
+
+def first_fire_seconds_constant(
+    *,
+    target: float,
+    error_ratio: float,
+    rule: BurnRateRule,
+    start_seconds: float,
+    evaluation_interval_seconds: float = 30.0,
+) -> float | None:
+    """Closed form: when ``rule`` first fires for a constant error ratio that starts at ``start_seconds``.
+
+    Traffic is steady and error-free for at least one long window before the start. Over a window
+    ``w`` the burn rate reaches ``k`` once ``k (1 - T) w / e`` has elapsed; every window must get there,
+    the result is rounded up to the next evaluation, then ``for:`` is added in whole evaluations.
+    None when ``e < k (1 - T)``: the rule never fires.
+    """
+    threshold = rule.factor * (1.0 - target)
+    if error_ratio <= 0 or error_ratio < threshold:
+        return None
+    needed = max(threshold * w / error_ratio for w in rule.windows)
+    fire = _round_up(start_seconds + needed, evaluation_interval_seconds)
+    if rule.for_seconds > 0:
+        fire += _round_up(rule.for_seconds, evaluation_interval_seconds)
+    return fire
+
+
+def reset_seconds_constant(
+    *,
+    target: float,
+    error_ratio: float,
+    rule: BurnRateRule,
+    end_seconds: float,
+    evaluation_interval_seconds: float = 30.0,
+) -> float:
+    """Closed form: when a firing rule resolves after a constant error ratio stops at ``end_seconds``.
+
+    The errors lasted at least one long window, so every window was full of them. A window ``w``
+    falls below ``k`` once more than ``w (1 - k (1 - T) / e)`` has passed; the rule resolves when its
+    first window does, at the first evaluation strictly after that.
+    """
+    threshold = rule.factor * (1.0 - target)
+    if error_ratio < threshold:
+        raise ValueError("the rule never fired at this error ratio")
+    needed = min(w * (1.0 - threshold / error_ratio) for w in rule.windows)
+    instant = end_seconds + needed
+    step = evaluation_interval_seconds
+    nxt = math.floor(instant / step + 1e-9) * step + step
+    return nxt

@@ -1,0 +1,20 @@
+"""The ``slo-harness`` Typer application; each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from slo_harness import catalog_commands
+
+app = typer.Typer(
+    name="slo-harness",
+    help="Probe, load-test and simulate the service levels of a VirtEngine (Cosmos SDK / CometBFT) network.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_commands.register(app)
+
+
+def main() -> None:
+    app()
