@@ -44,7 +44,9 @@ class BurnRateRule:
         return (self.long_window_seconds, self.short_window_seconds)
 
 
-def factor_for_budget_spent(budget_share: float, slo_window_seconds: float, long_window_seconds: float) -> float:
+def factor_for_budget_spent(
+    budget_share: float, slo_window_seconds: float, long_window_seconds: float
+) -> float:
     """Burn-rate factor that spends ``budget_share`` of the budget in one long window (Sloth's way).
 
     ``share × W / long``: 2 % in 1 h is 14.4 on a 30-day window and 13.44 on a 28-day one.

@@ -10,12 +10,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
 
-FloatOrArray = TypeVar("FloatOrArray", float, NDArray[np.float64])
+FloatArray = NDArray[np.float64]
+FloatOrArray = TypeVar("FloatOrArray", float, FloatArray)
 
 
 def _check_target(target: float) -> None:
@@ -37,24 +38,35 @@ def event_budget(target: float, total_events: FloatOrArray) -> FloatOrArray:
     return (1.0 - target) * total_events
 
 
-def consumed_fraction(bad: FloatOrArray, allowed: FloatOrArray) -> FloatOrArray:
+@overload
+def consumed_fraction(bad: float, allowed: float) -> float: ...
+@overload
+def consumed_fraction(bad: FloatArray | float, allowed: FloatArray) -> FloatArray: ...
+@overload
+def consumed_fraction(bad: FloatArray, allowed: FloatArray | float) -> FloatArray: ...
+def consumed_fraction(bad: FloatArray | float, allowed: FloatArray | float) -> FloatArray | float:
     """Share of the budget spent, ``bad / allowed``; above 1 once the budget is overspent.
 
     With nothing allowed (a 100 % target) any bad event spends everything (inf), none spends nothing.
     """
     bad_a = np.asarray(bad, dtype=np.float64)
     allowed_a = np.asarray(allowed, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(allowed_a > 0, bad_a / np.where(allowed_a > 0, allowed_a, 1.0),
-                       np.where(bad_a > 0, np.inf, 0.0))
+    safe = np.where(allowed_a > 0, allowed_a, 1.0)
+    out = np.where(allowed_a > 0, bad_a / safe, np.where(bad_a > 0, np.inf, 0.0))
     if out.ndim == 0:
-        return float(out)  # type: ignore[return-value]
-    return out  # type: ignore[return-value]
+        return float(out)
+    return out
 
 
-def remaining_fraction(bad: FloatOrArray, allowed: FloatOrArray) -> FloatOrArray:
+@overload
+def remaining_fraction(bad: float, allowed: float) -> float: ...
+@overload
+def remaining_fraction(bad: FloatArray | float, allowed: FloatArray) -> FloatArray: ...
+@overload
+def remaining_fraction(bad: FloatArray, allowed: FloatArray | float) -> FloatArray: ...
+def remaining_fraction(bad: FloatArray | float, allowed: FloatArray | float) -> FloatArray | float:
     """``1 - consumed``: may go below zero, which reports overspend; clamp only when displaying."""
-    return 1.0 - consumed_fraction(bad, allowed)  # type: ignore[return-value]
+    return 1.0 - consumed_fraction(bad, allowed)
 
 
 class BudgetStatus(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""The ``slo-harness`` command line: thin commands over the ``slo``, ``probes``, ``sim`` and ``testbed`` packages."""
+"""The ``slo-harness`` command line: thin commands over ``slo``, ``probes``, ``sim`` and ``testbed``."""
 
 from __future__ import annotations
 

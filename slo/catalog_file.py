@@ -1,0 +1,46 @@
+"""Reading a catalogue file: the one place in ``slo`` that touches the filesystem.
+
+The packaged default, ``slo/catalogs/virtengine.yaml``, is the source document as data, so an
+installed tool works from any directory.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from slo.catalog import Catalog
+from slo.input_errors import InputError, load_model, located, parse_yaml
+
+DEFAULT_CATALOG = "virtengine.yaml"
+
+
+class CatalogError(InputError):
+    """A catalogue file is unreadable or invalid; the message names file, line, field and reason."""
+
+
+def parse_catalog(text: str, source: str) -> Catalog:
+    """Validate catalogue YAML text; ``source`` names it in error messages."""
+    try:
+        catalog = load_model(text, source, Catalog)
+    except InputError as exc:
+        raise CatalogError(str(exc)) from None
+    errors = list(catalog.reference_errors())
+    if errors:
+        _, lines = parse_yaml(text, source)
+        loc, reason = errors[0]
+        raise CatalogError(located(source, lines, loc, reason))
+    return catalog
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """The catalogue at ``path``, or the packaged VirtEngine catalogue when ``path`` is None."""
+    if path is None:
+        text = resources.files("slo.catalogs").joinpath(DEFAULT_CATALOG).read_text(encoding="utf-8")
+        return parse_catalog(text, f"slo/catalogs/{DEFAULT_CATALOG}")
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    return parse_catalog(text, str(p))
