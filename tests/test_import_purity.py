@@ -1,0 +1,28 @@
+"""Importing the domain pulls in no I/O libraries, and nothing outside loadtest/ imports gevent."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+
+def _modules_after_import(package: str) -> set[str]:
+    code = f"import sys, {package}; print('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    return set(out.stdout.split())
+
+
+def test_slo_is_pure() -> None:
+    loaded = _modules_after_import("slo")
+    for heavy in ("aiohttp", "grpc", "simpy", "locust", "gevent", "matplotlib", "sqlite3"):
+        assert heavy not in loaded, heavy
+
+
+@pytest.mark.parametrize("package", ["slo", "sim", "probes", "testbed", "slo_harness.cli"])
+def test_no_gevent_outside_loadtest(package: str) -> None:
+    if importlib.util.find_spec(package.split(".", maxsplit=1)[0]) is None:
+        pytest.skip(f"{package} is not part of this tree yet")
+    assert "gevent" not in _modules_after_import(package)
