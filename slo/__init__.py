@@ -1,6 +1,7 @@
 """The domain of service levels: catalogue, error budgets, burn-rate alerts and SLA ladders.
 
-Pure: no network, no clock, no environment; the one file read is the catalogue (``catalog_file``).
+Pure: no network, no clock, no environment. Its only file edges are reading a catalogue
+(``catalog_file``) and writing outputs atomically (``atomic_write``), which every package shares.
 Other packages (``probes``, ``sim``) call into it so budget and alert arithmetic exists once.
 
 Glossary (as in the SRE workbook, Sloth and Pyrra):
@@ -29,6 +30,7 @@ SLA ladder
 from __future__ import annotations
 
 from slo.alert_policy import BurnRateRule, budget_spent_by_factor, factor_for_budget_spent
+from slo.atomic_write import write_bytes_atomic, write_text_atomic
 from slo.budget import (
     BudgetStatus,
     StatusThreshold,
@@ -95,4 +97,6 @@ __all__ = [
     "reset_seconds_constant",
     "time_budget_seconds",
     "time_to_exhaustion_seconds",
+    "write_bytes_atomic",
+    "write_text_atomic",
 ]

@@ -20,6 +20,11 @@ from slo.alert_policy import BurnRateRule
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
+# A burn rate within float noise of the factor has reached it: 1 − 0.999 is 0.0010000000000000009 in
+# binary, so an error ratio of exactly 0.01 would otherwise read as a 9.999999999999998x burn and
+# miss a 10x rule that Prometheus (comparing 0.01 >= 0.01) fires.
+RELATIVE_TOLERANCE = 1e-9
+
 
 def burn_rate(error_ratio: ArrayLike, target: float) -> FloatArray:
     """``error_ratio / (1 - T)``: 1 spends the budget exactly over the objective's window."""
@@ -136,7 +141,7 @@ def evaluate_rule(series: RollingSeries, target: float, rule: BurnRateRule) -> R
     """Evaluate one burn-rate rule at every evaluation time of ``series``."""
     burns = tuple(burn_rate(series.error_ratio(w), target) for w in rule.windows)
     with np.errstate(invalid="ignore"):
-        condition = np.logical_and.reduce([b >= rule.factor for b in burns])
+        condition = np.logical_and.reduce([b >= rule.factor * (1.0 - RELATIVE_TOLERANCE) for b in burns])
     firing = held_for(condition, series.evaluation_interval_seconds, rule.for_seconds)
     return RuleEvaluation(rule, series.times_seconds, burns, condition, firing)
 

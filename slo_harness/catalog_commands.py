@@ -43,7 +43,8 @@ CatalogArgument = Annotated[
 ]
 
 
-def _load(path: Path | None) -> Catalog:
+def load_or_fail(path: Path | None) -> Catalog:
+    """The catalogue, or a one-line error naming file, line and field."""
     try:
         return load_catalog(path)
     except CatalogError as exc:
@@ -94,7 +95,7 @@ def _budget_text(row: dict[str, Any]) -> str:
 
 def catalog_command(catalog: CatalogArgument = None, output: FormatOption = OutputFormat.table) -> None:
     """List every SLO with its computed and declared error budget."""
-    cat = _load(catalog)
+    cat = load_or_fail(catalog)
     rows = [slo_row(slo) for slo in cat.slos]
     if output is OutputFormat.json:
         typer.echo(json.dumps({"catalog": cat.name, "source": cat.source, "slos": rows}, indent=2))
@@ -195,7 +196,7 @@ def _verdict(f: Finding) -> str:
 
 def check_command(catalog: CatalogArgument = None, output: FormatOption = OutputFormat.table) -> None:
     """Recompute every declared figure; exit 1 if any disagrees with the formulas."""
-    cat = _load(catalog)
+    cat = load_or_fail(catalog)
     findings = lint_catalog(cat)
     bad = failures(findings)
     if output is OutputFormat.json:

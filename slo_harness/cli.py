@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from slo_harness import catalog_commands
+from slo_harness import catalog_commands, rules_commands, status_commands
 
 app = typer.Typer(
     name="slo-harness",
@@ -14,6 +14,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 catalog_commands.register(app)
+rules_commands.register(app)
+status_commands.register(app)
 
 
 def main() -> None:

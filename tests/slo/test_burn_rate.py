@@ -105,7 +105,7 @@ rule_windows = st.integers(min_value=6, max_value=2160).map(lambda n: n * STEP) 
     long_window=rule_windows,
     multiwindow=st.booleans(),
     for_evals=st.integers(min_value=0, max_value=4),
-    excess=st.floats(min_value=1.001, max_value=50.0),
+    excess=st.floats(min_value=1.0, max_value=50.0),
 )
 def test_first_fire_matches_the_closed_form(
     target: float, factor: float, long_window: float, multiwindow: bool, for_evals: int, excess: float

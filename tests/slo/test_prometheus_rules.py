@@ -1,0 +1,129 @@
+"""Generated rules pass ``promtool check rules``, and real Prometheus fires them when slo.burn_rate does."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from slo import BurnRateRule, RollingSeries, evaluate_rule, load_catalog
+from slo.prometheus_rules import rule_group
+from tests.conftest import require_binary
+
+ERRORS = 'sum(rate(requests_total{code="500"}[$window]))'
+TOTAL = "sum(rate(requests_total[$window]))"
+INTERVAL = 30.0
+
+
+def _promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [require_binary("promtool"), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.mark.integration
+def test_every_catalogue_slo_and_policy_passes_promtool_check(tmp_path: Path) -> None:
+    catalog = load_catalog()
+    groups = []
+    for slo in catalog.slos:
+        if slo.target is None or slo.window_seconds is None or slo.target >= 1:
+            continue
+        rules = [r for policy in catalog.alert_policies for r in policy.to_rules(slo.window_seconds)]
+        groups.append(
+            rule_group(slo_id=slo.id, target=slo.target, rules=rules, error_query=ERRORS, total_query=TOTAL)
+        )
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": groups}), encoding="utf-8")
+    result = _promtool("check", "rules", "rules.yml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
+def test_queries_need_the_window_placeholder() -> None:
+    with pytest.raises(ValueError, match=r"error_query must contain \$window"):
+        rule_group(
+            slo_id="x", target=0.999, rules=[BurnRateRule("r", 1, 60)], error_query="e", total_query=TOTAL
+        )
+
+
+def _alert_checks(group: dict[str, Any], evaluations: list[Any], length: float) -> list[dict[str, Any]]:
+    """Expect each alert at its fire time and not one evaluation before; absent at resolve time."""
+    alerts = {r["alert"]: r for r in group["rules"] if "alert" in r}
+    checks: list[dict[str, Any]] = []
+    for ev in evaluations:
+        rule = next(a for a in alerts.values() if a["labels"]["rule"] == ev.rule.name)
+        expected = [{"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}]
+        for fired, resolved in ev.firing_intervals():
+            checks.append({"eval_time": f"{int(fired)}s", "alertname": rule["alert"], "exp_alerts": expected})
+            checks.append(
+                {"eval_time": f"{int(fired - INTERVAL)}s", "alertname": rule["alert"], "exp_alerts": []}
+            )
+            if resolved is not None and resolved < length:
+                checks.append(
+                    {"eval_time": f"{int(resolved)}s", "alertname": rule["alert"], "exp_alerts": []}
+                )
+                checks.append(
+                    {
+                        "eval_time": f"{int(resolved - INTERVAL)}s",
+                        "alertname": rule["alert"],
+                        "exp_alerts": expected,
+                    }
+                )
+    return checks
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("error_ratio", "start", "duration"),
+    [(1.0, 7200, 1500), (0.02, 7200, 5400), (0.006, 5400, 4 * 3600)],
+    ids=["25min-outage", "2pct-errors-90min", "0.6pct-errors-4h"],
+)
+def test_alert_timing_agrees_with_promtool(
+    tmp_path: Path, error_ratio: float, start: float, duration: float
+) -> None:
+    catalog = load_catalog()
+    window = 28 * 86400.0
+    rules = [
+        *catalog.policy("source-document").to_rules(window),
+        *catalog.policy("sre-workbook").to_rules(window)[:2],
+    ]
+    target = 0.999
+    length = start + duration + 8 * 3600
+    n = int(length / INTERVAL)
+    t = np.arange(n) * INTERVAL
+    total = np.full(n, 3000.0)  # 100 requests/s sampled every 30 s
+    bad = np.where((t >= start) & (t < start + duration), np.round(error_ratio * 3000.0), 0.0)
+    series = RollingSeries.from_counts(
+        total - bad, total, step_seconds=INTERVAL, evaluation_interval_seconds=INTERVAL
+    )
+    evaluations = [evaluate_rule(series, target, rule) for rule in rules]
+    assert any(ev.firing.any() for ev in evaluations)
+
+    group = rule_group(slo_id="SLO-TEST", target=target, rules=rules, error_query=ERRORS, total_query=TOTAL)
+    # Counter samples at 0, 30 s, 60 s, ...: the value at i·30 s counts every request up to then.
+    cum_total = np.concatenate([[0.0], np.cumsum(total)])[:n]
+    cum_bad = np.concatenate([[0.0], np.cumsum(bad)])[:n]
+    tests = {
+        "rule_files": ["rules.yml"],
+        "evaluation_interval": "30s",
+        "tests": [
+            {
+                "interval": "30s",
+                "input_series": [
+                    {
+                        "series": 'requests_total{code="200"}',
+                        "values": " ".join(f"{v:.0f}" for v in cum_total - cum_bad),
+                    },
+                    {"series": 'requests_total{code="500"}', "values": " ".join(f"{v:.0f}" for v in cum_bad)},
+                ],
+                "alert_rule_test": _alert_checks(group, evaluations, length - INTERVAL),
+            }
+        ],
+    }
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": [group]}), encoding="utf-8")
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(tests), encoding="utf-8")
+    result = _promtool("test", "rules", "test.yml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
