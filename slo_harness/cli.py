@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from slo_harness import catalog_commands, rules_commands, status_commands
+from slo_harness import catalog_commands, rules_commands
 
 app = typer.Typer(
     name="slo-harness",
@@ -15,7 +15,6 @@ app = typer.Typer(
 )
 catalog_commands.register(app)
 rules_commands.register(app)
-status_commands.register(app)
 
 
 def main() -> None:
