@@ -83,6 +83,24 @@ def _in_unit(seconds: float, unit: str) -> float:
     return seconds / _UNIT_SECONDS[unit]
 
 
+def _checked(
+    subject: str, field: str, statement: str, text: str, declared: Declared, computed: float | None, note: str
+) -> Finding:
+    """An error-severity finding: the declared figure must match ``computed`` within its precision."""
+    return Finding(
+        subject,
+        field,
+        statement,
+        text,
+        computed,
+        declared.value,
+        declared.unit,
+        declared.tolerance,
+        "error",
+        note,
+    )
+
+
 def _budget_finding(slo: SLO) -> Finding | None:
     field = f"slos[{slo.id}].declared_budget"
     statement = (
@@ -90,11 +108,9 @@ def _budget_finding(slo: SLO) -> Finding | None:
     )
     declared = parse_declared(slo.declared_budget)
     target, window = slo.target, slo.window_seconds
-    computable = target is not None and window is not None
     if declared is None:
-        if not computable or slo.declared_budget.strip().upper() != "N/A":
+        if target is None or window is None or slo.declared_budget.strip().upper() != "N/A":
             return None
-        assert target is not None and window is not None
         minutes = time_budget_seconds(target, window) / 60.0
         return Finding(
             slo.id,
@@ -108,20 +124,10 @@ def _budget_finding(slo: SLO) -> Finding | None:
             "info",
             "declared N/A, but the objective has a budget",
         )
+    computed: float | None = None
     if target is None or window is None:
-        return Finding(
-            slo.id,
-            field,
-            statement,
-            slo.declared_budget,
-            None,
-            declared.value,
-            declared.unit,
-            declared.tolerance,
-            "error",
-            "a budget is declared for an objective that has none",
-        )
-    if declared.unit in _UNIT_SECONDS:
+        note = "a budget is declared for an objective that has none"
+    elif declared.unit in _UNIT_SECONDS:
         computed = _in_unit(time_budget_seconds(target, window), declared.unit)
         note = "time budget (1 − T) × W"
     elif declared.unit == "%":
@@ -131,30 +137,8 @@ def _budget_finding(slo: SLO) -> Finding | None:
         computed = 0.0 if target == 1.0 else math.inf
         note = "errors allowed: only a 100 % target allows none"
     else:
-        return Finding(
-            slo.id,
-            field,
-            statement,
-            slo.declared_budget,
-            None,
-            declared.value,
-            declared.unit,
-            declared.tolerance,
-            "error",
-            f"unknown unit {declared.unit!r}",
-        )
-    return Finding(
-        slo.id,
-        field,
-        statement,
-        slo.declared_budget,
-        computed,
-        declared.value,
-        declared.unit,
-        declared.tolerance,
-        "error",
-        note,
-    )
+        note = f"unknown unit {declared.unit!r}"
+    return _checked(slo.id, field, statement, slo.declared_budget, declared, computed, note)
 
 
 def _claim_value(catalog: Catalog, claim: Claim, declared: Declared) -> tuple[float, str]:
@@ -191,18 +175,7 @@ def _claim_finding(catalog: Catalog, claim: Claim) -> Finding:
             "declared figure does not parse",
         )
     computed, note = _claim_value(catalog, claim, declared)
-    return Finding(
-        claim.id,
-        field,
-        claim.statement,
-        claim.declared,
-        computed,
-        declared.value,
-        declared.unit,
-        declared.tolerance,
-        "error",
-        note,
-    )
+    return _checked(claim.id, field, claim.statement, claim.declared, declared, computed, note)
 
 
 def _sla_margin_findings(catalog: Catalog) -> list[Finding]:
