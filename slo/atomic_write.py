@@ -20,6 +20,7 @@ def write_bytes_atomic(path: Path | str, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an output is for everyone who reads results/
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

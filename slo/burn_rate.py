@@ -79,6 +79,10 @@ class RollingSeries:
         pos = np.clip(seconds / self.step_seconds, 0.0, len(cum) - 1)
         return np.interp(pos, np.arange(len(cum), dtype=np.float64), cum)
 
+    def cumulative(self) -> tuple[FloatArray, FloatArray]:
+        """Bad and total events from the start of the series up to each evaluation time."""
+        return self._at(self.cum_bad, self.times_seconds), self._at(self.cum_total, self.times_seconds)
+
     def window_sums(self, window_seconds: float) -> tuple[FloatArray, FloatArray]:
         """Bad and total events in ``(t - window, t]`` at each evaluation time ``t``."""
         if window_seconds <= 0:

@@ -13,14 +13,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-Path_ = tuple[str | int, ...]
+FieldPath = tuple[str | int, ...]
 
 
 class InputError(ValueError):
     """A file a user gave us is wrong; the message is one line naming file, line, field and reason."""
 
 
-def _node_lines(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
+def _node_lines(node: yaml.Node, path: FieldPath, out: dict[FieldPath, int]) -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -40,7 +40,7 @@ def field_path(loc: tuple[str | int, ...]) -> str:
     return text or "(top level)"
 
 
-def parse_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[FieldPath, int]]:
     """The document and a map from each key path to its 1-based line."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -50,13 +50,13 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
         where = f"{source}:{mark.line + 1}" if mark is not None else source
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(f"{where}: not valid YAML: {problem}") from None
-    lines: dict[Path_, int] = {}
+    lines: dict[FieldPath, int] = {}
     if node is not None:
         _node_lines(node, (), lines)
     return data, lines
 
 
-def located(source: str, lines: Mapping[Path_, int], loc: tuple[str | int, ...], reason: str) -> str:
+def located(source: str, lines: Mapping[FieldPath, int], loc: tuple[str | int, ...], reason: str) -> str:
     """``file:line: field: reason``, the line being that of the deepest part of ``loc`` in the file."""
     line = next((lines[loc[:cut]] for cut in range(len(loc), -1, -1) if loc[:cut] in lines), None)
     where = f"{source}:{line}" if line is not None else source
@@ -68,7 +68,7 @@ def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     return tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
 
 
-def validation_error_line(exc: ValidationError, source: str, lines: Mapping[Path_, int]) -> str:
+def validation_error_line(exc: ValidationError, source: str, lines: Mapping[FieldPath, int]) -> str:
     """The first error of a pydantic ValidationError as ``file:line: field: reason``."""
     err = exc.errors()[0]
     loc = _clean_loc(tuple(err["loc"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from slo_harness import catalog_commands, rules_commands
+from slo_harness import catalog_commands, rules_commands, sim_commands
 
 app = typer.Typer(
     name="slo-harness",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 catalog_commands.register(app)
+sim_commands.register(app)
 rules_commands.register(app)
 
 

@@ -1,0 +1,212 @@
+"""One scenario run end to end, and its ``summary.json``: the stable, documented output of the simulator.
+
+The summary holds no wall-clock time, path or host detail, and its floats are rounded to nine
+digits, so the same scenario and seed give a byte-identical file on any machine. Its schema is
+described in ``results/README.md``; ``schema`` names the version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.engine import Run, simulate
+from sim.expectations import ExpectationResult, check_all
+from sim.outcome import AlertFire, BudgetTrack, alert_fires, budget_track, number, sla_outcomes
+from sim.plan import Plan
+from slo.sla import CommitmentOutcome
+
+SCHEMA = "slo-harness/sim-summary/1"
+
+
+@dataclass(frozen=True)
+class Saving:
+    """Budget the automation saved on one SLO: spent without it minus spent with it."""
+
+    slo_id: str
+    consumed_with: float
+    consumed_without: float
+
+    @property
+    def saved(self) -> float:
+        return self.consumed_without - self.consumed_with
+
+
+@dataclass(frozen=True)
+class Result:
+    run: Run
+    tracks: dict[str, BudgetTrack]
+    fires: list[AlertFire]
+    slas: list[CommitmentOutcome]
+    expectations: list[ExpectationResult]
+    savings: list[Saving]
+
+    @property
+    def passed(self) -> bool:
+        return all(e.passed for e in self.expectations)
+
+    @property
+    def failures(self) -> list[ExpectationResult]:
+        return [e for e in self.expectations if not e.passed]
+
+
+def _tracks(run: Run) -> dict[str, BudgetTrack]:
+    return {o.slo_id: budget_track(run, o) for o in run.plan.objectives}
+
+
+def assess(plan: Plan) -> Result:
+    """Run ``plan`` with a generator seeded from its seed (and, if asked, once more without automation)."""
+    run = simulate(plan, np.random.default_rng(plan.seed), simpy.Environment())
+    tracks = _tracks(run)
+    fires = alert_fires(run, tracks)
+    slas = sla_outcomes(run)
+    savings: list[Saving] = []
+    if plan.compare_without_automation:
+        # The same seed: baseline noise is identical, so the difference is the incident alone.
+        other = simulate(plan.without_automation(), np.random.default_rng(plan.seed), simpy.Environment())
+        other_tracks = _tracks(other)
+        savings = [
+            Saving(
+                slo_id,
+                1.0 - float(tracks[slo_id].remaining[-1]),
+                1.0 - float(other_tracks[slo_id].remaining[-1]),
+            )
+            for slo_id in tracks
+        ]
+    return Result(run, tracks, fires, slas, check_all(run, fires, tracks, slas), savings)
+
+
+def _fire(fire: AlertFire) -> dict[str, Any]:
+    return {
+        "slo": fire.slo_id,
+        "policy": fire.policy,
+        "rule": fire.rule,
+        "severity": fire.severity,
+        "action": fire.action,
+        "factor": number(fire.factor),
+        "fired_at_seconds": number(fire.fired_seconds),
+        "resolved_at_seconds": number(fire.resolved_seconds),
+        "incident": fire.incident,
+        "detection_seconds": number(fire.detection_seconds),
+        "reset_seconds": number(fire.reset_seconds),
+        "budget_consumed_at_fire": number(fire.budget_consumed_at_fire),
+    }
+
+
+def _sla(outcome: CommitmentOutcome) -> dict[str, Any]:
+    return {
+        "sla": outcome.sla_id,
+        "commitment": outcome.commitment_id,
+        "measured": number(outcome.measured),
+        "met": outcome.met,
+        "step": outcome.step,
+        "consequences": [
+            {
+                "action": c.action,
+                "description": c.description,
+                "amount": number(c.amount),
+                "unit": c.unit,
+                "duration_seconds": number(c.duration_seconds),
+            }
+            for c in outcome.consequences
+        ],
+    }
+
+
+def summary(result: Result) -> dict[str, Any]:
+    """The ``summary.json`` document (see ``results/README.md``)."""
+    run, plan = result.run, result.run.plan
+    slos = []
+    for objective in plan.objectives:
+        track = result.tracks[objective.slo_id]
+        stream = run.traffic.streams[objective.slo_id]
+        total, bad = float(stream.total.sum()), float(stream.bad.sum())
+        slos.append(
+            {
+                "id": objective.slo_id,
+                "name": objective.name,
+                "source": objective.source,
+                "target": number(objective.target),
+                "basis": objective.basis,
+                "threshold_seconds": number(objective.threshold_seconds),
+                "sli": {
+                    "good": number(total - bad),
+                    "total": number(total),
+                    "ratio": number(1.0 - bad / total) if total else None,
+                },
+                "budget": {
+                    "allowed": number(track.allowed),
+                    "consumed": number(1.0 - float(track.remaining[-1])),
+                    "remaining": number(float(track.remaining[-1])),
+                    "status": track.statuses[-1].value,
+                },
+                "status_transitions": [
+                    {"at_seconds": number(t), "from": a.value, "to": b.value}
+                    for t, a, b in track.transitions()
+                ],
+            }
+        )
+    return {
+        "schema": SCHEMA,
+        "scenario": plan.name,
+        "description": plan.description,
+        "seed": plan.seed,
+        "catalog": plan.catalog_name,
+        "window_seconds": number(plan.window_seconds),
+        "step_seconds": number(plan.step_seconds),
+        "evaluation_interval_seconds": number(plan.evaluation_interval_seconds),
+        "incidents": [
+            {
+                "id": r.plan.id,
+                "kind": r.plan.kind,
+                "service": r.plan.service,
+                "sources": list(r.plan.sources),
+                "cause": r.plan.cause,
+                "start_seconds": number(r.plan.start_seconds),
+                "planned_end_seconds": None if r.plan.until_resolved else number(r.plan.planned_end_seconds),
+                "end_seconds": number(r.end_seconds),
+                "ended_by": r.ended_by,
+            }
+            for r in run.incidents
+        ],
+        "slos": slos,
+        "alerts": [_fire(f) for f in result.fires],
+        "actions": [
+            {
+                "action": a.action,
+                "alert": a.alert,
+                "triggered_at_seconds": number(a.triggered_seconds),
+                "completed_at_seconds": number(a.completed_seconds),
+                "incidents": list(a.incidents),
+            }
+            for a in run.actions
+        ],
+        "responses": [
+            {
+                "alert": r.alert,
+                "paged_at_seconds": number(r.paged_seconds),
+                "acknowledged_at_seconds": number(r.acknowledged_seconds),
+                "mitigated_at_seconds": number(r.mitigated_seconds),
+                "incidents": list(r.incidents),
+            }
+            for r in run.responses
+        ],
+        "automation_savings": [
+            {
+                "slo": s.slo_id,
+                "consumed_with_automation": number(s.consumed_with),
+                "consumed_without_automation": number(s.consumed_without),
+                "saved": number(s.saved),
+            }
+            for s in result.savings
+        ],
+        "sla": [_sla(o) for o in result.slas],
+        "expectations": [
+            {"expectation": e.expectation, "passed": e.passed, "observed": e.observed}
+            for e in result.expectations
+        ],
+        "passed": result.passed,
+    }

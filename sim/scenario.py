@@ -1,0 +1,355 @@
+"""The scenario file format: traffic per service, incidents, responders, policies and expected outcomes.
+
+These frozen pydantic models are the edge: they validate one YAML file and turn its percents and
+durations into ratios and seconds once. Everything that needs the catalogue (does this SLO exist, is
+that policy known) is checked by :mod:`sim.scenario_file`, which knows the line of every field.
+
+A minimal scenario::
+
+    name: api-outage
+    services:
+      api:
+        requests: {rate: 20, error_ratio: 0.02%}
+    slos: {SLO-API-001: api.requests}
+    policies: [source-document]
+    incidents:
+      - {id: outage, kind: outage, service: api, start: 3d, duration: 20m}
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from slo.budget import BudgetStatus
+from slo.catalog import AlertRuleSpec
+from slo.quantities import Seconds, Share, to_seconds
+
+IncidentKind = Literal[
+    "outage",
+    "error_ratio",
+    "latency_shift",
+    "block_stall",
+    "missed_consensus",
+    "deploy_failures",
+    "provisioning_slowdown",
+    "challenge_timeouts",
+    "custom",
+]
+
+# Kinds that make events fail with probability ``magnitude`` (outage and block stall: every event).
+ERROR_KINDS = frozenset(
+    {
+        "outage",
+        "error_ratio",
+        "block_stall",
+        "missed_consensus",
+        "deploy_failures",
+        "challenge_timeouts",
+        "custom",
+    }
+)
+# Kinds that multiply every latency by ``magnitude``.
+LATENCY_KINDS = frozenset({"latency_shift", "provisioning_slowdown"})
+# The source an incident of a domain kind hits when it names none; None means every source of the service.
+DEFAULT_SOURCE: dict[str, str | None] = {
+    "outage": None,
+    "error_ratio": None,
+    "latency_shift": None,
+    "block_stall": "blocks",
+    "missed_consensus": "blocks",
+    "deploy_failures": "deployments",
+    "provisioning_slowdown": "deployments",
+    "challenge_timeouts": "challenges",
+    "custom": None,
+}
+UNTIL_RESOLVED = "until_resolved"
+
+
+def _signed_share(value: object) -> object:
+    """``-24%`` → -0.24; a bare number is already a ratio (remaining budget may be negative)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip().removesuffix("%")) / 100.0
+        except ValueError:
+            raise ValueError(f"expected a percentage like -24% or a ratio, got {value!r}") from None
+    return value
+
+
+SignedShare = Annotated[float, BeforeValidator(_signed_share)]
+SourceKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Latency(_Frozen):
+    """A lognormal latency distribution given by its median and 95th percentile."""
+
+    median_seconds: Seconds = Field(alias="median", gt=0)
+    p95_seconds: Seconds = Field(alias="p95", gt=0)
+
+    @model_validator(mode="after")
+    def _p95_above_median(self) -> Latency:
+        if self.p95_seconds <= self.median_seconds:
+            raise ValueError("p95 must be larger than median")
+        return self
+
+
+class TrafficClass(_Frozen):
+    """A share of a source's events with its own latency (GPU deployments provision slower)."""
+
+    share: Share = Field(gt=0, lt=1)
+    latency: Latency
+
+
+class Diurnal(_Frozen):
+    """Daily rate swing: ``rate × (1 + amplitude × cos(2π (t − peak) / 1 d))``."""
+
+    amplitude: float = Field(ge=0, lt=1)
+    peak_seconds: Seconds = Field(default=14 * 3600.0, alias="peak")
+
+
+class Source(_Frozen):
+    """One stream of events of a service: requests, blocks, deployments, challenges, health checks.
+
+    The rate is given once: ``rate`` (events per second), ``per_hour``, or ``interval`` (one event
+    every interval). ``error_ratio`` is the healthy baseline; ``latency`` is needed by latency SLOs.
+    """
+
+    rate: float | None = Field(default=None, gt=0)
+    per_hour: float | None = Field(default=None, gt=0)
+    interval_seconds: Seconds | None = Field(default=None, alias="interval", gt=0)
+    diurnal: Diurnal | None = None
+    error_ratio: Share = 0.0
+    latency: Latency | None = None
+    classes: dict[str, TrafficClass] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> Source:
+        given = [v for v in (self.rate, self.per_hour, self.interval_seconds) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of rate, per_hour or interval")
+        if self.error_ratio >= 1:
+            raise ValueError("error_ratio must be below 100%")
+        if self.classes and self.latency is None:
+            raise ValueError("classes need a latency for the remaining events")
+        if sum(c.share for c in self.classes.values()) >= 1:
+            raise ValueError("class shares must add up to less than 100%")
+        return self
+
+    @property
+    def events_per_second(self) -> float:
+        if self.rate is not None:
+            return self.rate
+        if self.per_hour is not None:
+            return self.per_hour / 3600.0
+        assert self.interval_seconds is not None
+        return 1.0 / self.interval_seconds
+
+
+class Incident(_Frozen):
+    """Something going wrong from ``start`` for ``duration`` (or until a responder resolves it).
+
+    ``magnitude`` is an error ratio for error kinds (outage and block_stall default to 100 %) and a
+    latency multiplier for latency_shift and provisioning_slowdown.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    kind: IncidentKind
+    service: str
+    source: str | None = None
+    start_seconds: Seconds = Field(alias="start")
+    duration_seconds: float | None = Field(alias="duration")
+    magnitude: SignedShare | None = Field(default=None, gt=0)
+    cause: str | None = None
+
+    @field_validator("duration_seconds", mode="before")
+    @classmethod
+    def _until_resolved(cls, value: object) -> float | None:
+        """``until_resolved`` (None) waits for a responder; anything else is a positive duration."""
+        if value == UNTIL_RESOLVED:
+            return None
+        if (isinstance(value, int | float) and value < 0) or (
+            isinstance(value, str) and value.strip().startswith("-")
+        ):
+            raise ValueError(f"duration must not be negative, got {value!r}")
+        seconds = to_seconds(value)
+        if seconds <= 0:
+            raise ValueError(f"duration must be longer than zero or {UNTIL_RESOLVED}")
+        return seconds
+
+    @model_validator(mode="after")
+    def _magnitude_for_kind(self) -> Incident:
+        if self.kind in ERROR_KINDS and self.magnitude is not None and self.magnitude > 1:
+            raise ValueError(f"magnitude of a {self.kind} incident is an error ratio in (0, 1]")
+        if self.magnitude is None and self.kind not in ("outage", "block_stall"):
+            what = "latency multiplier" if self.kind in LATENCY_KINDS else "error ratio"
+            raise ValueError(f"a {self.kind} incident needs a magnitude ({what})")
+        if self.kind == "custom" and self.source is None:
+            raise ValueError("a custom incident names its source")
+        return self
+
+    @property
+    def error_ratio(self) -> float:
+        """Probability an event fails during the incident (0 for latency kinds)."""
+        if self.kind not in ERROR_KINDS:
+            return 0.0
+        return 1.0 if self.magnitude is None else self.magnitude
+
+    @property
+    def latency_multiplier(self) -> float:
+        return self.magnitude if self.kind in LATENCY_KINDS and self.magnitude is not None else 1.0
+
+
+class Delay(_Frozen):
+    """A responder's delay: fixed (``fixed``) or lognormal (``median`` and ``p95``)."""
+
+    fixed_seconds: Seconds | None = Field(default=None, alias="fixed")
+    median_seconds: Seconds | None = Field(default=None, alias="median", gt=0)
+    p95_seconds: Seconds | None = Field(default=None, alias="p95", gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_duration(cls, value: object) -> object:
+        return {"fixed": value} if isinstance(value, str | int | float) else value
+
+    @model_validator(mode="after")
+    def _fixed_or_lognormal(self) -> Delay:
+        lognormal = (self.median_seconds, self.p95_seconds)
+        if self.fixed_seconds is None and None in lognormal:
+            raise ValueError("give a fixed delay or both median and p95")
+        if self.fixed_seconds is not None and any(v is not None for v in lognormal):
+            raise ValueError("give a fixed delay or median and p95, not both")
+        if (
+            self.median_seconds is not None
+            and self.p95_seconds is not None
+            and (self.p95_seconds <= self.median_seconds)
+        ):
+            raise ValueError("p95 must be larger than median")
+        return self
+
+
+class OnCall(_Frozen):
+    """A page wakes the on-call engineer, who acknowledges and mitigates, ending until_resolved incidents."""
+
+    acknowledge: Delay
+    mitigate: Delay
+
+
+class Automation(_Frozen):
+    """An alert whose action is ``trigger`` rolls back: it ends incidents of the ``resolves`` causes."""
+
+    trigger: str = "automatic_rollback"
+    rollback: Delay
+    resolves: tuple[str, ...] = ("bad_deploy",)
+
+
+class Responders(_Frozen):
+    on_call: OnCall | None = None
+    automation: Automation | None = None
+
+
+class InlinePolicy(_Frozen):
+    """A policy written in the scenario instead of named from the catalogue."""
+
+    name: str
+    rules: tuple[AlertRuleSpec, ...] = Field(min_length=1)
+
+
+ANY = "*"
+
+
+class AlertExpectation(_Frozen):
+    """A rule fires (or stays silent); ``within`` bounds the fire time after ``incident`` starts.
+
+    ``*`` for slo, policy or rule matches any: ``{slo: "*", policy: "*", rule: "*", fires: false}``
+    says nothing fires at all.
+    """
+
+    slo: str
+    policy: str | None = None
+    rule: str
+    fires: bool = True
+    incident: str | None = None
+    within: tuple[Seconds, Seconds] | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> AlertExpectation:
+        if self.within is not None and self.within[0] > self.within[1]:
+            raise ValueError("within must be [earliest, latest]")
+        if self.within is not None and self.incident is None:
+            raise ValueError("within needs the incident it is relative to")
+        return self
+
+
+class BudgetExpectation(_Frozen):
+    """Budget status and/or remaining share at window end; remaining may be negative (overspent)."""
+
+    slo: str
+    status: BudgetStatus | None = None
+    remaining: SignedShare | None = None
+    tolerance: SignedShare = Field(default=0.02, ge=0)
+
+
+class SLAExpectation(_Frozen):
+    """An SLA commitment's outcome: met or not, the ladder step, the consequence amount."""
+
+    sla: str
+    commitment: str
+    met: bool | None = None
+    step: str | None = None
+    amount: float | None = None
+    tolerance: float = Field(default=0.0, ge=0)
+
+
+class ActionExpectation(_Frozen):
+    """How many automated actions of a kind ran (``rollback``)."""
+
+    action: str
+    count: int = Field(ge=0)
+
+
+class Expectations(_Frozen):
+    alerts: tuple[AlertExpectation, ...] = ()
+    budgets: tuple[BudgetExpectation, ...] = ()
+    slas: tuple[SLAExpectation, ...] = ()
+    actions: tuple[ActionExpectation, ...] = ()
+
+
+class Scenario(_Frozen):
+    """A whole scenario file; see the module docstring for an example."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    seed: int = Field(default=0, ge=0)
+    window_seconds: Seconds = Field(default=28 * 86400.0, alias="window", gt=0)
+    step_seconds: Seconds = Field(default=10.0, alias="step", gt=0)
+    evaluation_interval_seconds: Seconds = Field(default=30.0, alias="evaluation_interval", gt=0)
+    catalog: str | None = None
+    services: dict[str, dict[str, Source]] = Field(min_length=1)
+    slos: dict[str, SourceKey] = Field(min_length=1)
+    policies: tuple[str | InlinePolicy, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    responders: Responders = Responders()
+    slas: dict[str, dict[str, SourceKey]] = Field(default_factory=dict)
+    compare_without_automation: bool = False
+    expect: Expectations = Expectations()
+
+    @model_validator(mode="after")
+    def _grid(self) -> Scenario:
+        ratio = self.evaluation_interval_seconds / self.step_seconds
+        if ratio < 1 or abs(ratio - round(ratio)) > 1e-9:
+            # Evaluations then fall on step edges, so an evaluation never reads a step it splits.
+            raise ValueError("evaluation_interval must be a whole multiple of step")
+        windows = self.window_seconds / self.evaluation_interval_seconds
+        if windows < 1 or abs(windows - round(windows)) > 1e-9:
+            raise ValueError("window must be a whole multiple of evaluation_interval")
+        ids = [i.id for i in self.incidents]
+        if len(set(ids)) != len(ids):
+            raise ValueError("incident ids must be unique")
+        if self.compare_without_automation and self.responders.automation is None:
+            raise ValueError("compare_without_automation needs responders.automation")
+        return self

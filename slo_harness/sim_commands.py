@@ -1,0 +1,203 @@
+"""``sim`` and ``sweep``: replay scenarios and compare alert designs on the command line."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from sim import (
+    Plan,
+    ScenarioError,
+    SweepRow,
+    assess,
+    load_scenario,
+    sweep,
+    sweep_csv,
+    write_results,
+)
+from slo import Catalog, format_duration, parse_duration, write_bytes_atomic
+from slo_harness.errors import fail
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What a worker sends back: enough for the table and the failure lines."""
+
+    name: str
+    passed: bool
+    statuses: str
+    alerts: int
+    sla: str
+    failures: tuple[tuple[str, str], ...]
+    seconds: float
+
+
+def _run_one(plan: Plan, out: Path) -> _Done:
+    started = time.perf_counter()
+    result = assess(plan)
+    write_results(result, out)
+    statuses = ", ".join(f"{slo_id} {t.statuses[-1].value}" for slo_id, t in result.tracks.items())
+    breaches = [f"{o.sla_id}/{o.commitment_id}:{o.step or 'breach'}" for o in result.slas if not o.met]
+    return _Done(
+        name=plan.name,
+        passed=result.passed,
+        statuses=statuses,
+        alerts=len(result.fires),
+        sla=", ".join(breaches) if breaches else ("met" if result.slas else "—"),
+        failures=tuple((f.expectation, f.observed) for f in result.failures),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _load_all(paths: list[Path]) -> list[Plan]:
+    catalogs: dict[str, Catalog] = {}
+    plans = []
+    for path in paths:
+        try:
+            plans.append(load_scenario(path, catalogs))
+        except ScenarioError as exc:
+            raise fail(str(exc)) from None
+    names = [p.name for p in plans]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise fail(f"two scenarios are named {duplicate!r}; their results would overwrite each other")
+    return plans
+
+
+def sim_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="scenario YAML files", show_default=False)],
+    out: Annotated[
+        Path, typer.Option("--out", help="results directory; one sub-directory per scenario")
+    ] = Path("results"),
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, help="parallel processes (default: CPUs, at most 2)")
+    ] = None,
+) -> None:
+    """Replay each scenario over its window; write summary.json, timeline.csv, alerts.csv, plots and
+    report.html under OUT/<scenario>/; exit 1 if any expectation fails."""
+    plans = _load_all(scenarios)
+    if jobs is None:
+        jobs = max(1, min(2, os.cpu_count() or 1))
+    console = Console()
+    done: list[_Done] = []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("simulating", total=len(plans))
+        if jobs == 1 or len(plans) == 1:
+            for plan in plans:
+                done.append(_run_one(plan, out))
+                progress.advance(task)
+        else:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(plans))) as pool:
+                futures = [pool.submit(_run_one, plan, out) for plan in plans]
+                for future in as_completed(futures):
+                    done.append(future.result())
+                    progress.advance(task)
+    order = {p.name: i for i, p in enumerate(plans)}
+    done.sort(key=lambda d: order[d.name])
+    table = Table(title=f"{len(done)} scenario(s) → {out}/")
+    for column in ("scenario", "result", "budget status at window end", "alerts", "SLA", "seconds"):
+        table.add_column(column)
+    for d in done:
+        table.add_row(
+            d.name,
+            "[green]pass[/]" if d.passed else "[red]FAIL[/]",
+            d.statuses,
+            str(d.alerts),
+            d.sla,
+            f"{d.seconds:.2f}",
+        )
+    console.print(table)
+    failed = [d for d in done if not d.passed]
+    for d in failed:
+        for expectation, observed in d.failures:
+            typer.echo(f"FAIL {d.name}: {expectation}: observed {observed}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _floats(text: str, what: str, durations: bool) -> list[float]:
+    try:
+        values = [parse_duration(v) if durations else float(v) for v in text.split(",") if v.strip()]
+    except ValueError as exc:
+        raise fail(f"--{what}: {exc}") from None
+    if not values or any(v < 0 or (v == 0 and what != "for") for v in values):
+        raise fail(f"--{what}: expected a comma-separated list of positive values, got {text!r}")
+    return values
+
+
+def _cell(value: float | None, duration: bool = False, percent: bool = False) -> str:
+    if value is None:
+        return "—"
+    if duration:
+        return format_duration(round(value))
+    return f"{value * 100:.2f}%" if percent else f"{value:g}"
+
+
+def sweep_command(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)],
+    factor: Annotated[
+        str, typer.Option("--factor", help="burn-rate factors, e.g. 2,5,10,14.4")
+    ] = "2,5,10,14.4",
+    long_window: Annotated[str, typer.Option("--long-window", help="long windows, e.g. 5m,15m,1h,6h")] = (
+        "5m,15m,1h,6h"
+    ),
+    short_ratio: Annotated[
+        float, typer.Option("--short-ratio", min=1, help="short window = long / ratio")
+    ] = 12.0,
+    hold: Annotated[str, typer.Option("--for", help="for: durations, e.g. 0,2m")] = "0",
+    out: Annotated[Path, typer.Option("--out", help="results directory; writes <scenario>/sweep.csv")] = Path(
+        "results"
+    ),
+) -> None:
+    """Evaluate every alert configuration on the scenario: detection, reset, budget spent before
+    detection, false positives in quiet periods (a table and OUT/<scenario>/sweep.csv)."""
+    factors = _floats(factor, "factor", durations=False)
+    windows = _floats(long_window, "long-window", durations=True)
+    holds = _floats(hold, "for", durations=True)
+    plan = _load_all([scenario])[0]
+    rows: list[SweepRow] = sweep(assess(plan), factors, windows, short_ratio, holds)
+    table = Table(title=f"{plan.name}: alert configurations")
+    for column in (
+        "SLO",
+        "rule",
+        "for",
+        "recall",
+        "detection",
+        "budget before detection",
+        "reset",
+        "fires",
+        "false positives",
+        "precision",
+    ):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r.slo_id,
+            r.name,
+            _cell(r.for_seconds, duration=True),
+            f"{r.detected}/{r.incidents}",
+            _cell(r.detection_seconds, duration=True),
+            _cell(r.budget_spent_before_detection, percent=True),
+            _cell(r.reset_seconds, duration=True),
+            str(r.fires),
+            str(r.false_positives),
+            _cell(r.precision, percent=True),
+        )
+    Console().print(table)
+    target = out / plan.name / "sweep.csv"
+    write_bytes_atomic(target, sweep_csv(rows))
+    Console().print(f"wrote {target}", markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sim")(sim_command)
+    app.command("sweep")(sweep_command)
