@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from slo import (
@@ -26,7 +25,7 @@ from slo import (
     time_to_exhaustion_seconds,
 )
 from slo.quantities import percent_to_ratio
-from slo_harness.errors import fail
+from slo_harness.terminal import fail, stdout_console
 
 # Float noise such as 40.31999999999555 is not information; outputs carry nine decimals at most.
 _DIGITS = 9
@@ -112,7 +111,7 @@ def catalog_command(catalog: CatalogArgument = None, output: FormatOption = Outp
             _budget_text(row),
             row["declared_budget"],
         )
-    Console(width=160).print(table)
+    stdout_console().print(table)
 
 
 def budget_command(
@@ -224,7 +223,7 @@ def check_command(catalog: CatalogArgument = None, output: FormatOption = Output
                 "" if diff is None else f"{diff:+,.6g}",
                 f.note,
             )
-        Console(width=180).print(table)
+        stdout_console().print(table)
         for f in bad:
             diff = _num(f.difference)
             computed = _with_unit(_num(f.computed), f.unit)

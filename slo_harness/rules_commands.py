@@ -11,7 +11,7 @@ import yaml
 from slo import format_duration, parse_duration, write_text_atomic
 from slo.prometheus_rules import rule_group
 from slo_harness.catalog_commands import CatalogArgument, load_or_fail
-from slo_harness.errors import fail
+from slo_harness.terminal import fail
 
 # The scheduled prober's own counters, so rules work on what `slo-harness exporter` exposes.
 PROBE_COUNTER = "slo_harness_probe_total"

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
@@ -25,7 +24,7 @@ from sim import (
     write_results,
 )
 from slo import Catalog, format_duration, parse_duration, write_bytes_atomic
-from slo_harness.errors import fail
+from slo_harness.terminal import fail, stdout_console
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def sim_command(
     plans = _load_all(scenarios)
     if jobs is None:
         jobs = max(1, min(2, os.cpu_count() or 1))
-    console = Console()
+    console = stdout_console()
     done: list[_Done] = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("simulating", total=len(plans))
@@ -192,10 +191,10 @@ def sweep_command(
             str(r.false_positives),
             _cell(r.precision, percent=True),
         )
-    Console().print(table)
+    stdout_console().print(table)
     target = out / plan.name / "sweep.csv"
     write_bytes_atomic(target, sweep_csv(rows))
-    Console().print(f"wrote {target}", markup=False, highlight=False)
+    stdout_console().print(f"wrote {target}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
