@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from slo_harness import catalog_commands, rules_commands, sim_commands
+from slo_harness import catalog_commands, rules_commands, sim_commands, testbed_commands
 
 app = typer.Typer(
     name="slo-harness",
@@ -16,6 +16,7 @@ app = typer.Typer(
 catalog_commands.register(app)
 sim_commands.register(app)
 rules_commands.register(app)
+testbed_commands.register(app)
 
 
 def main() -> None:

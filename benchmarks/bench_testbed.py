@@ -1,0 +1,134 @@
+"""Requests per second the testbed sustains on one core: RPC /health and /status, broadcast and lookup.
+
+The testbed runs in its own process pinned to one CPU (where the OS allows it); the load comes from
+this process over keep-alive loopback connections, so the figure is the server's, not a timer's.
+Target: at least 3,000 simple requests/s, so probe and load benchmarks measure the prober, not the
+testbed. Run: ``python benchmarks/bench_testbed.py [--seconds 5] [--concurrency 32]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
+
+import aiohttp
+
+from testbed import TestbedConfig, account_address, build_tx, run_testbed, tx_hash
+
+TARGET_RPS = 3000
+
+
+def _serve(conn: Connection, cpu: int | None) -> None:
+    """Child process: run a testbed until the parent closes the pipe."""
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
+
+    async def main() -> None:
+        config = TestbedConfig(block_time_seconds=1.0, max_txs_per_block=100_000, mempool_max_txs=200_000)
+        async with run_testbed(config) as tb:
+            conn.send(tb.rpc_url)
+            await asyncio.get_running_loop().run_in_executor(None, conn.recv_bytes)
+
+    with contextlib.suppress(EOFError):
+        asyncio.run(main())
+
+
+async def _rate(seconds: float, concurrency: int, request: Callable[[int], Awaitable[None]]) -> float:
+    """Completed requests per second with ``concurrency`` workers for ``seconds``."""
+    done = [0] * concurrency
+    stop = time.monotonic() + seconds
+
+    async def worker(index: int) -> None:
+        while time.monotonic() < stop:
+            await request(index)
+            done[index] += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    return sum(done) / (time.monotonic() - started)
+
+
+async def measure(rpc_url: str, seconds: float, concurrency: int) -> dict[str, float]:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=10)) as http:
+
+        def getter(path: str) -> Callable[[int], Awaitable[None]]:
+            async def get(_: int) -> None:
+                async with http.get(rpc_url + path) as response:
+                    await response.read()
+                    assert response.status == 200
+
+            return get
+
+        await _rate(0.5, concurrency, getter("/health"))  # warm-up: connections, caches
+        results = {
+            "rpc_health_rps": await _rate(seconds, concurrency, getter("/health")),
+            "rpc_status_rps": await _rate(seconds, concurrency, getter("/status")),
+        }
+        sequences = [0] * concurrency
+        hashes: list[str] = []
+
+        async def broadcast(index: int) -> None:
+            raw = build_tx(account_address(f"bench-{index}"), sequences[index])
+            async with http.get(f"{rpc_url}/broadcast_tx_sync?tx=0x{raw.hex()}") as response:
+                body = json.loads(await response.read())
+            assert body["result"]["code"] == 0, body
+            sequences[index] += 1
+            hashes.append(tx_hash(raw))
+
+        results["broadcast_tx_sync_rps"] = await _rate(seconds, concurrency, broadcast)
+        await asyncio.sleep(2.5)  # every broadcast tx is in a block by now
+
+        async def lookup(index: int) -> None:
+            async with http.get(
+                f"{rpc_url}/tx?hash=0x{hashes[(index * 7919 + sequences[0]) % len(hashes)]}"
+            ) as r:
+                await r.read()
+                assert r.status == 200
+
+        results["tx_lookup_rps"] = await _rate(seconds, concurrency, lookup)
+        results["broadcast_plus_lookup_rps"] = 1 / (
+            1 / results["broadcast_tx_sync_rps"] + 1 / results["tx_lookup_rps"]
+        )
+        return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per endpoint")
+    parser.add_argument("--concurrency", type=int, default=32, help="concurrent client connections")
+    args = parser.parse_args()
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    server_cpu = cpus[-1] if len(cpus) > 1 else None
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    server = context.Process(target=_serve, args=(child, server_cpu), daemon=True)
+    server.start()
+    try:
+        if not parent.poll(30):
+            raise SystemExit("the testbed did not start")
+        rpc_url = parent.recv()
+        results = asyncio.run(measure(rpc_url, args.seconds, args.concurrency))
+    finally:
+        parent.close()
+        server.join(10)
+        if server.is_alive():
+            server.terminate()
+    pinned = f"pinned to CPU {server_cpu}" if server_cpu is not None else "not pinned"
+    print(f"testbed server {pinned}; {args.concurrency} connections, {args.seconds:g} s per measurement")
+    for name, value in results.items():
+        print(f"  {name:<26} {value:8.0f}")
+    verdict = "meets" if min(results["rpc_health_rps"], results["rpc_status_rps"]) >= TARGET_RPS else "misses"
+    print(f"{verdict} the target of {TARGET_RPS} simple requests/s")
+    print(json.dumps({name: round(value, 1) for name, value in results.items()}))
+
+
+if __name__ == "__main__":
+    main()

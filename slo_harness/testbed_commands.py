@@ -1,0 +1,86 @@
+"""The ``slo-harness testbed`` command: run a fake VirtEngine node in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from slo.durations import parse_duration
+from slo_harness.terminal import fail
+from testbed import Testbed, TestbedConfig, load_config, run_testbed
+
+
+def _reason(exc: Exception) -> str:
+    """One line for a bad setting: pydantic's field paths and messages, else the error text."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    return str(exc)
+
+
+def build_settings(config: Path | None, block_time: str | None, max_tps: float | None) -> TestbedConfig:
+    """The config file (or defaults) with the command-line overrides applied."""
+    try:
+        settings = load_config(config) if config is not None else TestbedConfig()
+    except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        raise fail(f"{config}: {_reason(exc)}") from exc
+    updates: dict[str, float | int] = {}
+    if block_time is not None:
+        try:
+            updates["block_time_seconds"] = parse_duration(block_time)
+        except ValueError as exc:
+            raise fail(f"--block-time: {exc}") from exc
+    seconds = float(updates.get("block_time_seconds", settings.block_time_seconds))
+    if max_tps is not None:
+        updates["max_txs_per_block"] = max(1, math.ceil(max_tps * seconds))
+    try:
+        return TestbedConfig.model_validate({**settings.model_dump(), **updates})
+    except ValidationError as exc:
+        raise fail(_reason(exc)) from exc
+
+
+async def _serve(settings: TestbedConfig, console: Console) -> None:
+    async with run_testbed(settings) as tb:
+        _print_endpoints(tb, console)
+        await asyncio.Event().wait()
+
+
+def _print_endpoints(tb: Testbed, console: Console) -> None:
+    console.print(
+        f"testbed {tb.config.chain_id}: block time {tb.config.block_time_seconds:g}s, "
+        f"at most {tb.config.max_txs_per_block} txs per block ({tb.config.max_tps:g} tx/s)"
+    )
+    for name, url in tb.endpoints().items():
+        console.print(f"  {name:<10} {url}")
+    console.print("Ctrl-C stops it.")
+    console.file.flush()
+
+
+def testbed(
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Testbed YAML (fields of TestbedConfig).")
+    ] = None,
+    block_time: Annotated[
+        str | None, typer.Option("--block-time", help="Block interval, e.g. 6s or 500ms.")
+    ] = None,
+    max_tps: Annotated[
+        float | None,
+        typer.Option("--max-tps", min=0.001, help="Inclusion ceiling in tx/s (sets max txs per block)."),
+    ] = None,
+) -> None:
+    """Run a fake VirtEngine node (CometBFT RPC, Cosmos REST, gRPC, metrics, provider, benchmark,
+    fault control) on free 127.0.0.1 ports, print each endpoint, and serve until Ctrl-C."""
+    settings = build_settings(config, block_time, max_tps)
+    console = Console(highlight=False, soft_wrap=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(settings, console))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("testbed")(testbed)

@@ -1,0 +1,78 @@
+"""``slo-harness testbed`` as a user runs it: endpoints printed, height rising, tx found, Ctrl-C stops it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from slo_harness.testbed_commands import build_settings
+from tests.testbed.conftest import Sender
+
+pytestmark = pytest.mark.integration
+
+
+def get(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def test_testbed_command_serves_until_interrupted() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "slo_harness", "testbed", "--block-time", "300ms", "--max-tps", "100"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        endpoints: dict[str, str] = {}
+        assert process.stdout is not None
+        deadline = time.monotonic() + 30
+        while "control" not in endpoints and time.monotonic() < deadline:
+            parts = process.stdout.readline().split()
+            if len(parts) == 2:
+                endpoints[parts[0]] = parts[1]
+        assert set(endpoints) == {"rpc", "rest", "grpc", "metrics", "provider", "benchmark", "control"}
+        rpc = endpoints["rpc"]
+        first = int(get(f"{rpc}/status")["result"]["sync_info"]["latest_block_height"])
+        raw = Sender("cli").next_tx()
+        sent = get(f"{rpc}/broadcast_tx_sync?tx=0x{raw.hex()}")["result"]
+        assert sent["code"] == 0
+        time.sleep(1.0)
+        assert int(get(f"{rpc}/status")["result"]["sync_info"]["latest_block_height"]) > first
+        assert get(f"{rpc}/tx?hash=0x{sent['hash']}")["result"]["hash"] == sent["hash"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr
+
+
+def test_bad_block_time_is_a_clean_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "slo_harness", "testbed", "--block-time", "soon"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2 and result.stderr.startswith("error: --block-time")
+
+
+def test_options_override_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "testbed.yaml"
+    path.write_text("block_time_seconds: 2\nmempool_max_txs: 50\n", encoding="utf-8")
+    settings = build_settings(path, "500ms", 30)
+    assert settings.block_time_seconds == 0.5 and settings.max_txs_per_block == 15
+    assert settings.mempool_max_txs == 50 and settings.max_tps == 30
+    assert build_settings(path, None, 30).max_txs_per_block == 60
+    path.write_text("block_time_seconds: fast\n", encoding="utf-8")
+    with pytest.raises(typer.Exit):
+        build_settings(path, None, None)
