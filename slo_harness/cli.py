@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from slo_harness import catalog_commands, rules_commands, sim_commands, testbed_commands
+from slo_harness import (
+    catalog_commands,
+    probe_commands,
+    rules_commands,
+    sim_commands,
+    status_commands,
+    testbed_commands,
+)
 
 app = typer.Typer(
     name="slo-harness",
@@ -16,7 +23,9 @@ app = typer.Typer(
 catalog_commands.register(app)
 sim_commands.register(app)
 rules_commands.register(app)
+status_commands.register(app)
 testbed_commands.register(app)
+probe_commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,149 @@
+"""What a prober gets for one probe: deadline, shared HTTP session, target policy, per-target state, log.
+
+blackbox_exporter gives each probe a fresh registry and a log buffer; ``Samples`` and ``ProbeLog`` are
+those two, and ``ProbeContext.finish`` turns them into the immutable ``ProbeResult``. Log records are
+kept raw and formatted only when someone reads them (``debug=true``, history), because formatting
+timestamps for every probe costs more than the probe's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections import OrderedDict
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from probes.result import LogRecord, ProbeFailure, ProbeResult, Sample
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from probes.config import TLSConfig
+    from probes.security import TargetPolicy
+
+__all__ = ["ProbeContext", "ProbeLog", "Samples", "TargetStates"]
+
+
+class ProbeLog:
+    """The per-probe log that ``debug=true`` shows; cheap to write, formatted only on demand."""
+
+    def __init__(self, caller: str, wall_clock: Callable[[], float] = time.time) -> None:
+        self.caller = caller
+        self._wall = wall_clock
+        self._records: list[LogRecord] = []
+
+    def _add(self, level: str, message: str, fields: dict[str, object]) -> None:
+        self._records.append(LogRecord(self._wall(), level, self.caller, message, tuple(fields.items())))
+
+    def debug(self, message: str, **fields: object) -> None:
+        self._add("debug", message, fields)
+
+    def info(self, message: str, **fields: object) -> None:
+        self._add("info", message, fields)
+
+    def warn(self, message: str, **fields: object) -> None:
+        self._add("warn", message, fields)
+
+    def error(self, message: str, **fields: object) -> None:
+        self._add("error", message, fields)
+
+    @property
+    def records(self) -> tuple[LogRecord, ...]:
+        return tuple(self._records)
+
+
+class Samples:
+    """The gauges of one probe (blackbox_exporter's fresh registry): setting a series again replaces it."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, tuple[tuple[str, str], ...]], Sample] = {}
+
+    def set(self, name: str, value: float, help_text: str, **labels: str) -> None:
+        label_pairs = tuple(labels.items()) if labels else ()
+        if name[-8:] == "_seconds":
+            value = round(value, 9)  # nanoseconds, as Go's time.Duration reports them
+        self._by_key[(name, label_pairs)] = Sample(name, float(value), help_text, label_pairs)
+
+    def add(self, name: str, value: float, help_text: str, **labels: str) -> None:
+        """Add to a series, starting from 0 (BBE adds to its lookup-time gauge the same way)."""
+        key = (name, tuple(labels.items()))
+        old = self._by_key.get(key)
+        self.set(name, (old.value if old else 0.0) + value, help_text, **labels)
+
+    def freeze(self) -> tuple[Sample, ...]:
+        return tuple(self._by_key.values())
+
+
+class TargetStates:
+    """Small state kept between probes of one (module, target), e.g. the last block height seen.
+
+    Bounded (least recently used goes first) because targets come from scrape URLs, and an exporter
+    must not grow without limit when someone probes many distinct targets.
+    """
+
+    def __init__(self, max_targets: int = 10_000) -> None:
+        self._max = max_targets
+        self._states: OrderedDict[tuple[str, str], dict[str, object]] = OrderedDict()
+
+    def for_target(self, module: str, target: str) -> dict[str, object]:
+        key = (module, target)
+        state = self._states.get(key)
+        if state is None:
+            state = self._states[key] = {}
+            while len(self._states) > self._max:
+                self._states.popitem(last=False)
+        else:
+            self._states.move_to_end(key)
+        return state
+
+
+@dataclass
+class ProbeContext:
+    """Everything one probe may use besides its target and module.
+
+    ``deadline`` is in event-loop time (``loop.time()``); every phase of every prober waits at most
+    ``remaining()``. ``state`` is this (module, target)'s ``TargetStates`` entry; ``body_limit`` caps
+    any response body read (security), and ``ssl_contexts`` caches TLS contexts per ``tls_config``.
+    """
+
+    module_name: str
+    deadline: float
+    session: aiohttp.ClientSession
+    policy: TargetPolicy
+    state: MutableMapping[str, object] = field(default_factory=dict)
+    hostname: str | None = None
+    body_limit: int = 10 * 1024 * 1024
+    ssl_contexts: dict[TLSConfig, ssl.SSLContext] = field(default_factory=dict)
+    wall_clock: Callable[[], float] = time.time
+    log: ProbeLog = field(init=False)
+    samples: Samples = field(default_factory=Samples)
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log = ProbeLog(self.module_name, self.wall_clock)
+        self.started = asyncio.get_running_loop().time()
+
+    def now(self) -> float:
+        """Event-loop time, the clock of ``deadline`` and ``started``."""
+        return asyncio.get_running_loop().time()
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline, never negative."""
+        return max(0.0, self.deadline - self.now())
+
+    def finish(self, failure: ProbeFailure | None = None) -> ProbeResult:
+        """The result of this probe so far: success unless ``failure`` is given."""
+        duration = round(self.now() - self.started, 9)
+        if failure is not None:
+            self.log.error("Probe failure reason", reason=failure.reason.value, err=str(failure))
+        return ProbeResult(
+            success=failure is None,
+            duration_seconds=duration,
+            failure=None if failure is None else failure.reason,
+            message="" if failure is None else str(failure),
+            samples=self.samples.freeze(),
+            log=self.log.records,
+        )

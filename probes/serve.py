@@ -1,0 +1,111 @@
+"""Running the exporter: one event loop, or several worker processes sharing the port (SO_REUSEPORT).
+
+One Python event loop spends most of a probe's time in its own HTTP client and server code, so the
+exporter can run N identical worker processes bound to the same address with ``SO_REUSEPORT``; the
+kernel spreads incoming scrapes across them. Each worker has its own ``/metrics`` counters and
+history (a scrape of ``/metrics`` sees one worker's), which is why one worker is the default.
+SIGHUP reloads the config (forwarded to every worker); SIGTERM and SIGINT stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from probes.config import load_config
+from probes.exporter import EXPORTER, build_app
+from probes.scheduled import enable_scheduled_probing
+from probes.store import default_store_path
+from slo.input_errors import InputError
+
+__all__ = ["parse_listen", "run_exporter", "serve"]
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """``127.0.0.1:9115``, ``[::1]:9115`` or ``:9115`` (all interfaces, as BBE's default means)."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"invalid listen address {listen!r} (expected host:port, e.g. 127.0.0.1:9115)")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+async def serve(
+    config_path: Path,
+    host: str,
+    port: int,
+    *,
+    timeout_offset: float = 0.5,
+    reuse_port: bool = False,
+    schedule: bool = True,
+) -> None:
+    """Serve until SIGTERM or SIGINT; SIGHUP reloads the config file.
+
+    With ``targets:`` in the config, also serve ``/slo`` and, with ``schedule``, probe on schedule.
+    """
+    config = load_config(config_path)
+    app = build_app(config, CollectorRegistry(), config_path=config_path, timeout_offset=timeout_offset)
+    enable_scheduled_probing(app, store_path=default_store_path(config_path), probe=schedule)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None, backlog=1024)
+    await site.start()
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def reload() -> None:
+        try:
+            app[EXPORTER].reload()
+            print("config reloaded", file=sys.stderr)
+        except InputError as exc:
+            print(f"error: config reload failed: {exc}", file=sys.stderr)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def _worker(config_path: str, host: str, port: int, timeout_offset: float, schedule: bool) -> None:
+    path = Path(config_path)
+    asyncio.run(serve(path, host, port, timeout_offset=timeout_offset, reuse_port=True, schedule=schedule))
+
+
+def run_exporter(config_path: Path, listen: str, *, timeout_offset: float = 0.5, workers: int = 1) -> None:
+    """Serve in this process, or in ``workers`` processes sharing the port; returns when stopped."""
+    host, port = parse_listen(listen)
+    load_config(config_path)  # a bad file fails here, once, not in every worker
+    if workers <= 1:
+        asyncio.run(serve(config_path, host, port, timeout_offset=timeout_offset))
+        return
+    context = multiprocessing.get_context("spawn")
+    # Only the first worker probes on schedule: one writer for the results store, no double probing.
+    children = [
+        context.Process(
+            target=_worker, args=(str(config_path), host, port, timeout_offset, i == 0), daemon=True
+        )
+        for i in range(workers)
+    ]
+
+    def forward(signum: int, _frame: object) -> None:
+        for child in children:
+            if child.pid is not None and child.is_alive():
+                os.kill(child.pid, signum)
+
+    # Installed before the workers start, so a signal that arrives meanwhile is forwarded, not fatal.
+    signal.signal(signal.SIGHUP, forward)
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()

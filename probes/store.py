@@ -1,0 +1,255 @@
+"""Scheduled probe results on disk (SQLite, WAL), kept for the longest SLO window and read back as counts.
+
+The SLO view needs every result of the last 28 days after a restart, so results go to a file rather
+than to memory. The view only ever asks "how many good and how many in total, per time step", so
+the store answers exactly that with one ``GROUP BY`` per series instead of handing rows back.
+
+Two tables: ``results`` has one row per probe (success, reason, the times that show scheduling lag);
+``observations`` has one row per latency the probe measured (block intervals, a tx's confirmation
+time, or the probe's own duration), which a latency objective compares with its threshold.
+
+WAL lets readers (``GET /slo`` in a worker thread, ``slo-harness status --config``) read while the
+exporter writes; ``synchronous=NORMAL``
+costs at most the last transaction on power loss, never consistency.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["ProbeRecord", "ResultStore", "default_store_path"]
+
+_SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    target TEXT NOT NULL,
+    module TEXT NOT NULL,
+    due_at REAL NOT NULL,
+    started_at REAL NOT NULL,
+    finished_at REAL NOT NULL,
+    success INTEGER NOT NULL,
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS results_by_series ON results (target, module, finished_at);
+CREATE TABLE IF NOT EXISTS observations (
+    target TEXT NOT NULL,
+    module TEXT NOT NULL,
+    finished_at REAL NOT NULL,
+    seconds REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS observations_by_series ON observations (target, module, finished_at);
+"""
+_SERIES_IN_RANGE = "target = :target AND module = :module AND finished_at > :start AND finished_at <= :end"
+_PRUNE_EVERY_SECONDS = 600.0
+_BUSY_TIMEOUT_SECONDS = 5.0
+
+Counts = tuple[NDArray[np.float64], NDArray[np.float64]]
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeRecord:
+    """One finished probe. Times are Unix seconds; ``due_at`` is when the schedule wanted it to start.
+
+    ``observations`` are the latencies the probe measured, in seconds; a failed probe has none and
+    counts as one bad event for a latency objective instead.
+    """
+
+    target: str
+    module: str
+    due_at: float
+    started_at: float
+    finished_at: float
+    success: bool
+    reason: str | None = None
+    observations: tuple[float, ...] = ()
+
+
+def default_store_path(config_path: Path) -> Path:
+    """Where results of a probe config live unless told otherwise: beside it, ``<name>.results.sqlite``.
+
+    The exporter and ``slo-harness status --config`` derive the same path, so they meet without a flag.
+    """
+    return config_path.with_name(f"{config_path.stem}.results.sqlite")
+
+
+class ResultStore:
+    """Probe results for ``retention_seconds``; open with :meth:`open`, close with :meth:`close`.
+
+    >>> store = ResultStore.open(":memory:", retention_seconds=3600)
+    >>> store.add([ProbeRecord("n1", "chain", 0.0, 0.0, 1.0, True, observations=(6.0,))])
+    >>> good, total = store.latency_counts("n1", "chain", 7.0, start=0.0, step_seconds=10.0, steps=1)
+    >>> good.tolist(), total.tolist()
+    ([1.0], [1.0])
+    >>> store.close()
+    """
+
+    def __init__(self, connection: sqlite3.Connection, retention_seconds: float) -> None:
+        if retention_seconds <= 0:
+            raise ValueError(f"retention must be positive, got {retention_seconds!r}")
+        self._db = connection
+        self.retention_seconds = retention_seconds
+        self._last_prune: float | None = None
+
+    @classmethod
+    def open(cls, path: Path | str, retention_seconds: float) -> ResultStore:
+        """Open (or create) the store file, switch it to WAL and drop results past the retention."""
+        db = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, _SCHEMA_VERSION):
+            db.close()
+            raise ValueError(
+                f"{path}: results store has schema {version}, this version reads {_SCHEMA_VERSION}"
+            )
+        db.executescript(_SCHEMA)
+        db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+        store = cls(db, retention_seconds)
+        latest = store.latest_finished_at()
+        if latest is not None:
+            store.prune(latest)
+        return store
+
+    @classmethod
+    def reader(cls, path: Path | str) -> ResultStore:
+        """A second connection that only reads: WAL lets it run beside the writer, in another thread.
+
+        The SLO view reads 28 days of results off the event loop through one of these.
+        """
+        if not Path(path).exists():
+            raise FileNotFoundError(f"{path}: no results store")
+        db = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        db.execute("PRAGMA query_only=ON")
+        return cls(db, retention_seconds=math.inf)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, records: Sequence[ProbeRecord]) -> None:
+        """Write a batch in one transaction; prune old rows every ten minutes of result time."""
+        if not records:
+            return
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.target, r.module, r.due_at, r.started_at, r.finished_at, int(r.success), r.reason)
+                    for r in records
+                ],
+            )
+            self._db.executemany(
+                "INSERT INTO observations VALUES (?, ?, ?, ?)",
+                [(r.target, r.module, r.finished_at, s) for r in records for s in r.observations],
+            )
+        newest = max(r.finished_at for r in records)
+        if self._last_prune is None or newest - self._last_prune >= _PRUNE_EVERY_SECONDS:
+            self.prune(newest)
+
+    def prune(self, now: float) -> None:
+        """Delete what is older than the retention: the longest SLO window needs nothing before it."""
+        cutoff = now - self.retention_seconds
+        with self._transaction():
+            self._db.execute("DELETE FROM results WHERE finished_at < ?", (cutoff,))
+            self._db.execute("DELETE FROM observations WHERE finished_at < ?", (cutoff,))
+        self._last_prune = now
+
+    def latest_finished_at(self) -> float | None:
+        row = self._db.execute("SELECT MAX(finished_at) FROM results").fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def result_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+
+    def success_counts(
+        self, target: str, module: str, *, start: float, step_seconds: float, steps: int
+    ) -> Counts:
+        """Successful and all probes per step ``i`` of ``(start + i·step, start + (i+1)·step]``."""
+        events = f"SELECT finished_at AS t, success AS good FROM results WHERE {_SERIES_IN_RANGE}"
+        return self._per_step(events, {"target": target, "module": module}, start, step_seconds, steps)
+
+    def latency_counts(
+        self,
+        target: str,
+        module: str,
+        threshold_seconds: float,
+        *,
+        start: float,
+        step_seconds: float,
+        steps: int,
+    ) -> Counts:
+        """Per step: observations at or under the threshold, and observations plus failed probes.
+
+        Equal to the threshold is good, as Prometheus' ``le`` bucket counts it.
+        """
+        events = (
+            "SELECT finished_at AS t, seconds <= :threshold AS good FROM observations"
+            f" WHERE {_SERIES_IN_RANGE}"
+            f" UNION ALL SELECT finished_at, 0 FROM results WHERE {_SERIES_IN_RANGE} AND success = 0"
+        )
+        names = {"target": target, "module": module, "threshold": threshold_seconds}
+        return self._per_step(events, names, start, step_seconds, steps)
+
+    def _per_step(
+        self, events: str, names: dict[str, object], start: float, step_seconds: float, steps: int
+    ) -> Counts:
+        # Step i holds (start + i·step, start + (i+1)·step]: ceil(x) - 1 with x the time in steps, so
+        # a time on a boundary is in the step it closes, the convention RollingSeries reads windows with.
+        # SQLite counts per step, so a target probed every second hands back one row per step, not 30.
+        rows = self._db.execute(
+            "SELECT CAST(x AS INTEGER) + (x > CAST(x AS INTEGER)) - 1 AS i, COUNT(*), SUM(good)"
+            f" FROM (SELECT (t - :start) / :step AS x, good FROM ({events}))"
+            " GROUP BY i",
+            {**names, "start": start, "step": step_seconds, "end": start + steps * step_seconds},
+        ).fetchall()
+        good = np.zeros(steps)
+        total = np.zeros(steps)
+        if rows:
+            index = np.clip(np.fromiter((r[0] for r in rows), np.int64, len(rows)), 0, steps - 1)
+            np.add.at(total, index, np.fromiter((r[1] for r in rows), np.float64, len(rows)))
+            np.add.at(good, index, np.fromiter((r[2] for r in rows), np.float64, len(rows)))
+        return good, total
+
+    def finished_between(self, start: float, end: float) -> tuple[int, int]:
+        """How many probes finished in ``(start, end]``, and how many of those failed."""
+        row = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(1 - success), 0) FROM results"
+            " WHERE finished_at > ? AND finished_at <= ?",
+            (start, end),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def scheduling_lags(self, since: float) -> NDArray[np.float64]:
+        """``started_at − due_at`` of every probe that finished after ``since``: how late the schedule ran."""
+        rows = self._db.execute(
+            "SELECT started_at - due_at FROM results WHERE finished_at > ?", (since,)
+        ).fetchall()
+        return np.fromiter((r[0] for r in rows), np.float64, len(rows))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """``BEGIN`` … ``COMMIT`` (or ``ROLLBACK``) on an autocommit connection, so batches are atomic."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
