@@ -24,7 +24,6 @@ import contextlib
 import json
 import multiprocessing
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from pathlib import Path
 import aiohttp
 import numpy as np
 import yaml
+from loopback import free_port, wait_healthy
 
 from testbed import TestbedConfig, run_testbed
 
@@ -78,17 +78,10 @@ def testbed() -> Iterator[tuple[str, str]]:
             process.terminate()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def exporter(kind: str, config: Path, workers: int = 1) -> Iterator[str]:
     """Start blackbox_exporter (``bbe``) or ours on a free port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     if kind == "bbe":
         binary = shutil.which("prometheus-blackbox-exporter")
         if binary is None:
@@ -107,16 +100,6 @@ def exporter(kind: str, config: Path, workers: int = 1) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-
-
-async def _wait_healthy(session: aiohttp.ClientSession, base: str) -> None:
-    for _ in range(300):
-        with contextlib.suppress(aiohttp.ClientError):
-            async with session.get(base + "/-/healthy") as response:
-                if response.status == 200:
-                    return
-        await asyncio.sleep(0.05)
-    raise RuntimeError(f"{base} did not become healthy")
 
 
 def _gauge(body: bytes, name: bytes) -> float | None:
@@ -150,7 +133,7 @@ async def drive(base: str, target: str, concurrency: int, seconds: float) -> Loa
     failures = 0
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
-        await _wait_healthy(session, base)
+        await wait_healthy(base)
         warm_until = time.perf_counter() + 0.5
         while time.perf_counter() < warm_until:
             async with session.get(url) as response:
@@ -179,7 +162,7 @@ async def sequential_durations(base: str, target: str, samples: int) -> list[flo
     url = f"{base}/probe?module={MODULE}&target={target}"
     out: list[float] = []
     async with aiohttp.ClientSession() as session:
-        await _wait_healthy(session, base)
+        await wait_healthy(base)
         for _ in range(samples):
             async with session.get(url) as response:
                 body = await response.read()

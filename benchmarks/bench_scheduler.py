@@ -17,28 +17,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
 import numpy as np
 import yaml
+from loopback import free_port, wait_healthy
 
 from probes.store import ResultStore, default_store_path
 from testbed import TestbedConfig, run_testbed
-
-_STARTUP_TIMEOUT_SECONDS = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -85,28 +75,12 @@ def _config(rpc_url: str, targets: int, interval: float, prober: str) -> dict[st
     }
 
 
-async def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + _STARTUP_TIMEOUT_SECONDS
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1)) as session:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise SystemExit(f"exporter exited with {process.returncode} before it was healthy")
-            try:
-                async with session.get(f"{url}/-/healthy") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit("exporter did not become healthy")
-
-
 async def bench(targets: int, interval: float, duration: float, warmup: float, prober: str) -> None:
     async with run_testbed(TestbedConfig(block_time_seconds=6.0)) as tb:
         with tempfile.TemporaryDirectory() as tmp:
             config_path = Path(tmp) / "probes.yml"
             config_path.write_text(yaml.safe_dump(_config(tb.rpc_url, targets, interval, prober)))
-            listen = f"127.0.0.1:{_free_port()}"
+            listen = f"127.0.0.1:{free_port()}"
             process = subprocess.Popen(
                 [
                     sys.executable,
@@ -121,7 +95,7 @@ async def bench(targets: int, interval: float, duration: float, warmup: float, p
                 stdout=subprocess.DEVNULL,
             )
             try:
-                await _wait_healthy(f"http://{listen}", process)
+                await wait_healthy(f"http://{listen}", process)
                 await asyncio.sleep(warmup)
                 cpu0, t0 = _cpu_seconds(process.pid), time.time()
                 await asyncio.sleep(duration)
