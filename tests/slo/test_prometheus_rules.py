@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -13,9 +12,8 @@ import yaml
 from slo import BurnRateRule, RollingSeries, evaluate_rule, load_catalog
 from slo.prometheus_rules import rule_group
 from tests.conftest import require_binary
+from tests.promtool import ERRORS, TOTAL, alert_checks, promtool_test_rules, spans
 
-ERRORS = 'sum(rate(requests_total{code="500"}[$window]))'
-TOTAL = "sum(rate(requests_total[$window]))"
 INTERVAL = 30.0
 
 
@@ -49,32 +47,6 @@ def test_queries_need_the_window_placeholder() -> None:
         )
 
 
-def _alert_checks(group: dict[str, Any], evaluations: list[Any], length: float) -> list[dict[str, Any]]:
-    """Expect each alert at its fire time and not one evaluation before; absent at resolve time."""
-    alerts = {r["alert"]: r for r in group["rules"] if "alert" in r}
-    checks: list[dict[str, Any]] = []
-    for ev in evaluations:
-        rule = next(a for a in alerts.values() if a["labels"]["rule"] == ev.rule.name)
-        expected = [{"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}]
-        for fired, resolved in ev.firing_intervals():
-            checks.append({"eval_time": f"{int(fired)}s", "alertname": rule["alert"], "exp_alerts": expected})
-            checks.append(
-                {"eval_time": f"{int(fired - INTERVAL)}s", "alertname": rule["alert"], "exp_alerts": []}
-            )
-            if resolved is not None and resolved < length:
-                checks.append(
-                    {"eval_time": f"{int(resolved)}s", "alertname": rule["alert"], "exp_alerts": []}
-                )
-                checks.append(
-                    {
-                        "eval_time": f"{int(resolved - INTERVAL)}s",
-                        "alertname": rule["alert"],
-                        "exp_alerts": expected,
-                    }
-                )
-    return checks
-
-
 @pytest.mark.integration
 @pytest.mark.parametrize(
     ("error_ratio", "start", "duration"),
@@ -106,24 +78,6 @@ def test_alert_timing_agrees_with_promtool(
     # Counter samples at 0, 30 s, 60 s, ...: the value at i·30 s counts every request up to then.
     cum_total = np.concatenate([[0.0], np.cumsum(total)])[:n]
     cum_bad = np.concatenate([[0.0], np.cumsum(bad)])[:n]
-    tests = {
-        "rule_files": ["rules.yml"],
-        "evaluation_interval": "30s",
-        "tests": [
-            {
-                "interval": "30s",
-                "input_series": [
-                    {
-                        "series": 'requests_total{code="200"}',
-                        "values": " ".join(f"{v:.0f}" for v in cum_total - cum_bad),
-                    },
-                    {"series": 'requests_total{code="500"}', "values": " ".join(f"{v:.0f}" for v in cum_bad)},
-                ],
-                "alert_rule_test": _alert_checks(group, evaluations, length - INTERVAL),
-            }
-        ],
-    }
-    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": [group]}), encoding="utf-8")
-    (tmp_path / "test.yml").write_text(yaml.safe_dump(tests), encoding="utf-8")
-    result = _promtool("test", "rules", "test.yml", cwd=tmp_path)
+    checks = alert_checks(group, spans(evaluations), INTERVAL, length - INTERVAL)
+    result = promtool_test_rules(tmp_path, group, cum_bad, cum_total, checks, INTERVAL)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
