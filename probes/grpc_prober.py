@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib
-import json
 import pkgutil
 from collections.abc import Callable
 from pathlib import Path
@@ -33,13 +32,12 @@ from grpc_health.v1 import health_pb2
 
 from probes.config import GRPCProbe, Module, TLSConfig
 from probes.context import ProbeContext
-from probes.json_assert import MISSING, check
+from probes.json_assert import assert_all
 from probes.resolve import resolve
 from probes.result import (
     ConnectFailure,
     GrpcStatusFailure,
     GrpcUnimplemented,
-    JsonFailure,
     NotServingFailure,
     ProbeFailure,
     ProbeResult,
@@ -225,10 +223,6 @@ def _check_response(config: GRPCProbe, response: Any, ctx: ProbeContext) -> None
         )
     except (TypeError, ValueError) as exc:
         raise ProtocolFailure(f"cannot read the {config.method} response: {exc}") from None
-    for assertion in config.assertions:
-        ok, actual = check(assertion, document)
-        shown = "missing" if actual is MISSING else json.dumps(actual)
-        if not ok:
-            ctx.log.error("Response assertion failed", assertion=assertion.text, actual=shown)
-            raise JsonFailure(f"response assertion failed: {assertion.text} (found {shown})")
-        ctx.log.info("Response assertion held", assertion=assertion.text, actual=shown)
+    failure = assert_all(config.assertions, document, ctx.log, "response")
+    if failure is not None:
+        raise failure

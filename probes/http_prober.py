@@ -21,7 +21,7 @@ from yarl import URL
 from probes.config import HTTPProbe, Module
 from probes.context import ProbeContext
 from probes.http_phases import PhaseRecorder, RoundTrip, activate, deactivate
-from probes.json_assert import MISSING, check, json_path, lookup, numeric
+from probes.json_assert import assert_all, json_path, lookup, numeric
 from probes.resolve import resolve
 from probes.result import (
     BodyRegexFailure,
@@ -29,7 +29,6 @@ from probes.result import (
     DnsFailure,
     HeaderFailure,
     HttpVersionFailure,
-    JsonFailure,
     ProbeFailure,
     ProbeResult,
     ProtocolFailure,
@@ -195,14 +194,7 @@ def _check_json(config: HTTPProbe, body: bytes, ctx: ProbeContext) -> ProbeFailu
             ctx.log.warn("JSON path has no numeric value", path=path)
         else:
             _set(ctx, "probe_json_value", value, path=path)
-    for assertion in config.json_assertions:
-        ok, actual = check(assertion, document)
-        shown = "missing" if actual is MISSING else json.dumps(actual)
-        if not ok:
-            ctx.log.error("JSON assertion failed", assertion=assertion.text, actual=shown)
-            return JsonFailure(f"JSON assertion failed: {assertion.text} (found {shown})")
-        ctx.log.info("JSON assertion held", assertion=assertion.text, actual=shown)
-    return None
+    return assert_all(config.json_assertions, document, ctx.log, "JSON")
 
 
 def _redirect_target(url: URL, response: aiohttp.ClientResponse) -> URL | None:

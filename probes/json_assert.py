@@ -19,9 +19,12 @@ from __future__ import annotations
 import json
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from probes.context import ProbeLog
+from probes.result import JsonFailure
 
 __all__ = ["MISSING", "JsonAssertion", "check", "json_path", "lookup", "numeric", "parse_assertion"]
 
@@ -139,3 +142,21 @@ def check(assertion: JsonAssertion, document: Any) -> tuple[bool, Any]:
             return assertion.op == "!=", actual
         return compare(left, right), actual
     return compare(actual, expected), actual
+
+
+def assert_all(
+    assertions: Sequence[JsonAssertion], document: Any, log: ProbeLog, subject: str
+) -> JsonFailure | None:
+    """Check the assertions in order, logging each; the first that fails is the probe's failure.
+
+    ``subject`` names what was read ("JSON" for an HTTP body, "response" for a gRPC reply).
+    """
+    title = subject[:1].upper() + subject[1:]
+    for assertion in assertions:
+        ok, actual = check(assertion, document)
+        shown = "missing" if actual is MISSING else json.dumps(actual)
+        if not ok:
+            log.error(f"{title} assertion failed", assertion=assertion.text, actual=shown)
+            return JsonFailure(f"{subject} assertion failed: {assertion.text} (found {shown})")
+        log.info(f"{title} assertion held", assertion=assertion.text, actual=shown)
+    return None
