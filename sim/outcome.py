@@ -10,7 +10,6 @@ incident's start and reset time (for the span still firing when it ended) from i
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,10 +132,3 @@ def alert_fires(run: Run, tracks: dict[str, BudgetTrack]) -> list[AlertFire]:
 def sla_outcomes(run: Run) -> list[CommitmentOutcome]:
     """Each commitment measured at window end, placed on its ladder by :func:`slo.sla.evaluate_commitment`."""
     return [evaluate_commitment(b.sla_id, b.commitment, measured) for b, measured in run.sla_measurements]
-
-
-def number(value: float | None, digits: int = 9) -> float | None:
-    """A JSON-safe float: rounded (float noise is not information), None for NaN and infinities."""
-    if value is None or math.isnan(value) or math.isinf(value):
-        return None
-    return round(float(value), digits)

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.outcome import number
 from sim.plots import budget_figure, burn_rate_figure, png_bytes
 from sim.report import report_html
 from sim.result import Result, summary
 from slo.atomic_write import write_bytes_atomic
 from slo.burn_rate import burn_rate
 from slo.durations import format_duration
+from slo.json_numbers import json_number
 
 
 def summary_bytes(result: Result) -> bytes:
@@ -31,7 +31,7 @@ def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
         if value is None:
             return ""
         if isinstance(value, float):
-            rounded = number(value)
+            rounded = json_number(value)
             return "" if rounded is None else repr(rounded)
         return str(value)
 

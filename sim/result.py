@@ -15,8 +15,9 @@ import simpy
 
 from sim.engine import Run, simulate
 from sim.expectations import ExpectationResult, check_all
-from sim.outcome import AlertFire, BudgetTrack, alert_fires, budget_track, number, sla_outcomes
+from sim.outcome import AlertFire, BudgetTrack, alert_fires, budget_track, sla_outcomes
 from sim.plan import Plan
+from slo.json_numbers import json_number
 from slo.sla import CommitmentOutcome
 
 SCHEMA = "slo-harness/sim-summary/1"
@@ -86,13 +87,13 @@ def _fire(fire: AlertFire) -> dict[str, Any]:
         "rule": fire.rule,
         "severity": fire.severity,
         "action": fire.action,
-        "factor": number(fire.factor),
-        "fired_at_seconds": number(fire.fired_seconds),
-        "resolved_at_seconds": number(fire.resolved_seconds),
+        "factor": json_number(fire.factor),
+        "fired_at_seconds": json_number(fire.fired_seconds),
+        "resolved_at_seconds": json_number(fire.resolved_seconds),
         "incident": fire.incident,
-        "detection_seconds": number(fire.detection_seconds),
-        "reset_seconds": number(fire.reset_seconds),
-        "budget_consumed_at_fire": number(fire.budget_consumed_at_fire),
+        "detection_seconds": json_number(fire.detection_seconds),
+        "reset_seconds": json_number(fire.reset_seconds),
+        "budget_consumed_at_fire": json_number(fire.budget_consumed_at_fire),
     }
 
 
@@ -100,16 +101,16 @@ def _sla(outcome: CommitmentOutcome) -> dict[str, Any]:
     return {
         "sla": outcome.sla_id,
         "commitment": outcome.commitment_id,
-        "measured": number(outcome.measured),
+        "measured": json_number(outcome.measured),
         "met": outcome.met,
         "step": outcome.step,
         "consequences": [
             {
                 "action": c.action,
                 "description": c.description,
-                "amount": number(c.amount),
+                "amount": json_number(c.amount),
                 "unit": c.unit,
-                "duration_seconds": number(c.duration_seconds),
+                "duration_seconds": json_number(c.duration_seconds),
             }
             for c in outcome.consequences
         ],
@@ -129,22 +130,22 @@ def summary(result: Result) -> dict[str, Any]:
                 "id": objective.slo_id,
                 "name": objective.name,
                 "source": objective.source,
-                "target": number(objective.target),
+                "target": json_number(objective.target),
                 "basis": objective.basis,
-                "threshold_seconds": number(objective.threshold_seconds),
+                "threshold_seconds": json_number(objective.threshold_seconds),
                 "sli": {
-                    "good": number(total - bad),
-                    "total": number(total),
-                    "ratio": number(1.0 - bad / total) if total else None,
+                    "good": json_number(total - bad),
+                    "total": json_number(total),
+                    "ratio": json_number(1.0 - bad / total) if total else None,
                 },
                 "budget": {
-                    "allowed": number(track.allowed),
-                    "consumed": number(1.0 - float(track.remaining[-1])),
-                    "remaining": number(float(track.remaining[-1])),
+                    "allowed": json_number(track.allowed),
+                    "consumed": json_number(1.0 - float(track.remaining[-1])),
+                    "remaining": json_number(float(track.remaining[-1])),
                     "status": track.statuses[-1].value,
                 },
                 "status_transitions": [
-                    {"at_seconds": number(t), "from": a.value, "to": b.value}
+                    {"at_seconds": json_number(t), "from": a.value, "to": b.value}
                     for t, a, b in track.transitions()
                 ],
             }
@@ -155,9 +156,9 @@ def summary(result: Result) -> dict[str, Any]:
         "description": plan.description,
         "seed": plan.seed,
         "catalog": plan.catalog_name,
-        "window_seconds": number(plan.window_seconds),
-        "step_seconds": number(plan.step_seconds),
-        "evaluation_interval_seconds": number(plan.evaluation_interval_seconds),
+        "window_seconds": json_number(plan.window_seconds),
+        "step_seconds": json_number(plan.step_seconds),
+        "evaluation_interval_seconds": json_number(plan.evaluation_interval_seconds),
         "incidents": [
             {
                 "id": r.plan.id,
@@ -165,9 +166,11 @@ def summary(result: Result) -> dict[str, Any]:
                 "service": r.plan.service,
                 "sources": list(r.plan.sources),
                 "cause": r.plan.cause,
-                "start_seconds": number(r.plan.start_seconds),
-                "planned_end_seconds": None if r.plan.until_resolved else number(r.plan.planned_end_seconds),
-                "end_seconds": number(r.end_seconds),
+                "start_seconds": json_number(r.plan.start_seconds),
+                "planned_end_seconds": None
+                if r.plan.until_resolved
+                else json_number(r.plan.planned_end_seconds),
+                "end_seconds": json_number(r.end_seconds),
                 "ended_by": r.ended_by,
             }
             for r in run.incidents
@@ -178,8 +181,8 @@ def summary(result: Result) -> dict[str, Any]:
             {
                 "action": a.action,
                 "alert": a.alert,
-                "triggered_at_seconds": number(a.triggered_seconds),
-                "completed_at_seconds": number(a.completed_seconds),
+                "triggered_at_seconds": json_number(a.triggered_seconds),
+                "completed_at_seconds": json_number(a.completed_seconds),
                 "incidents": list(a.incidents),
             }
             for a in run.actions
@@ -187,9 +190,9 @@ def summary(result: Result) -> dict[str, Any]:
         "responses": [
             {
                 "alert": r.alert,
-                "paged_at_seconds": number(r.paged_seconds),
-                "acknowledged_at_seconds": number(r.acknowledged_seconds),
-                "mitigated_at_seconds": number(r.mitigated_seconds),
+                "paged_at_seconds": json_number(r.paged_seconds),
+                "acknowledged_at_seconds": json_number(r.acknowledged_seconds),
+                "mitigated_at_seconds": json_number(r.mitigated_seconds),
                 "incidents": list(r.incidents),
             }
             for r in run.responses
@@ -197,9 +200,9 @@ def summary(result: Result) -> dict[str, Any]:
         "automation_savings": [
             {
                 "slo": s.slo_id,
-                "consumed_with_automation": number(s.consumed_with),
-                "consumed_without_automation": number(s.consumed_without),
-                "saved": number(s.saved),
+                "consumed_with_automation": json_number(s.consumed_with),
+                "consumed_without_automation": json_number(s.consumed_without),
+                "saved": json_number(s.saved),
             }
             for s in result.savings
         ],

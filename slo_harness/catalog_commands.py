@@ -24,11 +24,9 @@ from slo import (
     time_budget_seconds,
     time_to_exhaustion_seconds,
 )
+from slo.json_numbers import json_number
 from slo.quantities import percent_to_ratio
 from slo_harness.terminal import fail, stdout_console
-
-# Float noise such as 40.31999999999555 is not information; outputs carry nine decimals at most.
-_DIGITS = 9
 
 
 class OutputFormat(StrEnum):
@@ -50,10 +48,6 @@ def load_or_fail(path: Path | None) -> Catalog:
         raise fail(str(exc)) from None
 
 
-def _num(value: float | None) -> float | None:
-    return None if value is None else round(value, _DIGITS)
-
-
 def slo_row(slo: SLO) -> dict[str, Any]:
     """An SLO as the stable JSON object ``catalog --format json`` prints."""
     target, window = slo.target, slo.window_seconds
@@ -66,7 +60,7 @@ def slo_row(slo: SLO) -> dict[str, Any]:
         "sli": slo.sli,
         "tier": slo.tier,
         "objective": slo.objective.model_dump(by_alias=False),
-        "target": _num(target),
+        "target": json_number(target),
         "target_text": slo.target_text,
         "window": slo.window,
         "window_seconds": window,
@@ -74,9 +68,9 @@ def slo_row(slo: SLO) -> dict[str, Any]:
         "computed_budget": None
         if budget_seconds is None or target is None
         else {
-            "seconds": _num(budget_seconds),
-            "minutes": _num(budget_seconds / 60.0),
-            "bad_event_ratio": _num(1.0 - target),
+            "seconds": json_number(budget_seconds),
+            "minutes": json_number(budget_seconds / 60.0),
+            "bad_event_ratio": json_number(1.0 - target),
         },
         "declared_budget": slo.declared_budget,
     }
@@ -135,19 +129,21 @@ def budget_command(
         raise fail("--burn-rate: must be positive")
     seconds = time_budget_seconds(ratio, window_seconds)
     result: dict[str, Any] = {
-        "target": _num(ratio),
+        "target": json_number(ratio),
         "window": format_duration(window_seconds),
         "window_seconds": window_seconds,
-        "budget_seconds": _num(seconds),
-        "budget_minutes": _num(seconds / 60.0),
+        "budget_seconds": json_number(seconds),
+        "budget_minutes": json_number(seconds / 60.0),
     }
     if burn_rate is not None:
         exhaustion = time_to_exhaustion_seconds(window_seconds, burn_rate)
         result |= {
             "burn_rate": burn_rate,
-            "time_to_exhaustion_seconds": _num(exhaustion),
-            "time_to_exhaustion_hours": _num(exhaustion / 3600.0),
-            "budget_consumed_per_hour": _num(budget_consumed_by_burn(burn_rate, 3600.0, window_seconds)),
+            "time_to_exhaustion_seconds": json_number(exhaustion),
+            "time_to_exhaustion_hours": json_number(exhaustion / 3600.0),
+            "budget_consumed_per_hour": json_number(
+                budget_consumed_by_burn(burn_rate, 3600.0, window_seconds)
+            ),
         }
     if output is OutputFormat.json:
         typer.echo(json.dumps(result, indent=2))
@@ -169,10 +165,10 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         "severity": f.severity,
         "declared": f.declared,
         "declared_value": f.declared_value,
-        "computed": _num(f.computed),
-        "difference": _num(f.difference),
+        "computed": json_number(f.computed),
+        "difference": json_number(f.difference),
         "unit": f.unit,
-        "tolerance": _num(f.tolerance),
+        "tolerance": json_number(f.tolerance),
         "agrees": f.agrees,
         "note": f.note,
     }
@@ -214,19 +210,19 @@ def check_command(catalog: CatalogArgument = None, output: FormatOption = Output
         for column in ("verdict", "subject", "declared", "computed", "difference", "how"):
             table.add_column(column)
         for f in findings:
-            diff = _num(f.difference)
+            diff = json_number(f.difference)
             table.add_row(
                 _verdict(f),
                 f.subject,
                 f.declared,
-                _with_unit(_num(f.computed), f.unit),
+                _with_unit(json_number(f.computed), f.unit),
                 "" if diff is None else f"{diff:+,.6g}",
                 f.note,
             )
         stdout_console().print(table)
         for f in bad:
-            diff = _num(f.difference)
-            computed = _with_unit(_num(f.computed), f.unit)
+            diff = json_number(f.difference)
+            computed = _with_unit(json_number(f.computed), f.unit)
             typer.echo(
                 f"MISMATCH {f.field}: declared {f.declared!r}, computed {computed}"
                 + ("" if diff is None else f" (difference {diff:+,.6g})")
