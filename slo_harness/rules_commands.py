@@ -52,7 +52,7 @@ def rules_command(
         alert_policy = cat.policy(policy)
         interval = parse_duration(evaluation_interval)
     except (KeyError, ValueError) as exc:
-        raise fail(str(exc).strip("'\"")) from None
+        raise fail(str(exc.args[0])) from None
     default_errors, default_total = default_queries(selector)
     error_query, total_query = errors or default_errors, total or default_total
     groups = []
@@ -60,7 +60,7 @@ def rules_command(
         try:
             slo = cat.slo(slo_id)
         except KeyError as exc:
-            raise fail(f"--slo: {str(exc).strip(chr(34) + chr(39))}") from None
+            raise fail(f"--slo: {exc.args[0]}") from None
         if slo.target is None or slo.window_seconds is None or slo.target >= 1:
             raise fail(f"--slo: {slo_id} has no error budget over a time window, so no burn rate")
         try:
