@@ -47,6 +47,39 @@ def serve(conn: Connection, cpu: int | None, config: TestbedConfig) -> None:
         asyncio.run(main())
 
 
+def signed_broadcaster(
+    http: aiohttp.ClientSession, rpc_url: str, concurrency: int
+) -> tuple[Callable[[int], Awaitable[None]], list[str]]:
+    """A request for ``rate``: worker ``i`` signs a ``MsgSend`` as dev account ``i`` (next sequence)
+    and sends it with ``broadcast_tx_sync``; the hashes of accepted txs collect in the list."""
+    config = bench_config(concurrency)
+    senders = dev_accounts(concurrency, prefix=config.bech32_prefix)
+    fee = Fee(5000, config.denom, 200_000)
+    sequences = [0] * concurrency
+    hashes: list[str] = []
+
+    async def broadcast(index: int) -> None:
+        sender = senders[index]
+        raw = build_msg_send(
+            sender.key,
+            chain_id=config.chain_id,
+            account_number=index,
+            sequence=sequences[index],
+            from_address=sender.address,
+            to_address=sender.address,
+            amount=1,
+            denom=config.denom,
+            fee=fee,
+        )
+        async with http.get(f"{rpc_url}/broadcast_tx_sync?tx=0x{raw.hex()}") as response:
+            body = json.loads(await response.read())
+        assert body["result"]["code"] == 0, body
+        sequences[index] += 1
+        hashes.append(tx_hash(raw))
+
+    return broadcast, hashes
+
+
 async def rate(seconds: float, concurrency: int, request: Callable[[int], Awaitable[None]]) -> float:
     """Completed requests per second with ``concurrency`` workers for ``seconds``."""
     done = [0] * concurrency
@@ -79,37 +112,13 @@ async def measure(rpc_url: str, seconds: float, concurrency: int) -> dict[str, f
             "rpc_health_rps": await rate(seconds, concurrency, getter("/health")),
             "rpc_status_rps": await rate(seconds, concurrency, getter("/status")),
         }
-        sequences = [0] * concurrency
-        hashes: list[str] = []
-        config = bench_config(concurrency)
-        senders = dev_accounts(concurrency, prefix=config.bech32_prefix)
-        fee = Fee(5000, config.denom, 200_000)
-
-        async def broadcast(index: int) -> None:
-            sender = senders[index]
-            raw = build_msg_send(
-                sender.key,
-                chain_id=config.chain_id,
-                account_number=index,
-                sequence=sequences[index],
-                from_address=sender.address,
-                to_address=sender.address,
-                amount=1,
-                denom=config.denom,
-                fee=fee,
-            )
-            async with http.get(f"{rpc_url}/broadcast_tx_sync?tx=0x{raw.hex()}") as response:
-                body = json.loads(await response.read())
-            assert body["result"]["code"] == 0, body
-            sequences[index] += 1
-            hashes.append(tx_hash(raw))
-
+        broadcast, hashes = signed_broadcaster(http, rpc_url, concurrency)
         results["broadcast_tx_sync_rps"] = await rate(seconds, concurrency, broadcast)
         await asyncio.sleep(2.5)  # every broadcast tx is in a block by now
 
         async def lookup(index: int) -> None:
             async with http.get(
-                f"{rpc_url}/tx?hash=0x{hashes[(index * 7919 + sequences[0]) % len(hashes)]}"
+                f"{rpc_url}/tx?hash=0x{hashes[(index * 7919) % len(hashes)]}"
             ) as r:
                 await r.read()
                 assert r.status == 200
