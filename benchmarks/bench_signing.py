@@ -18,14 +18,13 @@ import argparse
 import asyncio
 import contextlib
 import json
-import multiprocessing
 import os
 import time
 from collections.abc import Callable
 
 import aiohttp
 import numpy as np
-from bench_testbed import bench_config, rate, serve, signed_broadcaster
+from bench_testbed import rate, signed_broadcaster, testbed_process
 
 from chainpb.cosmos.tx.v1beta1 import tx_pb2
 from cosmostx import Fee, build_msg_send, dev_accounts, sign_doc_bytes, verify
@@ -127,24 +126,9 @@ def main() -> None:
     results["checktx_verified_per_s"] = checktx_rate(True, per_account)
     results["checktx_unverified_per_s"] = checktx_rate(False, per_account)
     server_cpu = cpus[-1] if len(cpus) > 1 else None
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    server = context.Process(
-        target=serve, args=(child, server_cpu, bench_config(args.concurrency)), daemon=True
-    )
-    server.start()
-    try:
-        if not parent.poll(60):
-            raise SystemExit("the testbed did not start")
-        rpc_url = parent.recv()
-        results["sign_broadcast_sync_per_s"] = asyncio.run(
-            broadcast_rate(rpc_url, args.seconds, args.concurrency)
-        )
-    finally:
-        parent.close()
-        server.join(10)
-        if server.is_alive():
-            server.terminate()
+    with testbed_process(server_cpu, args.concurrency) as rpc_url:
+        rate_per_s = asyncio.run(broadcast_rate(rpc_url, args.seconds, args.concurrency))
+    results["sign_broadcast_sync_per_s"] = rate_per_s
     where = (
         f"client on CPU {cpus[0]}, testbed on CPU {server_cpu}" if server_cpu is not None else "not pinned"
     )

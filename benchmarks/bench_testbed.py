@@ -15,7 +15,7 @@ import json
 import multiprocessing
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from multiprocessing.connection import Connection
 
 import aiohttp
@@ -80,6 +80,24 @@ def signed_broadcaster(
     return broadcast, hashes
 
 
+@contextlib.contextmanager
+def testbed_process(cpu: int | None, accounts: int) -> Iterator[str]:
+    """A testbed (``bench_config(accounts)``) in its own process, pinned to ``cpu``; yields its RPC URL."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    server = context.Process(target=serve, args=(child, cpu, bench_config(accounts)), daemon=True)
+    server.start()
+    try:
+        if not parent.poll(60):
+            raise SystemExit("the testbed did not start")
+        yield parent.recv()
+    finally:
+        parent.close()
+        server.join(10)
+        if server.is_alive():
+            server.terminate()
+
+
 async def rate(seconds: float, concurrency: int, request: Callable[[int], Awaitable[None]]) -> float:
     """Completed requests per second with ``concurrency`` workers for ``seconds``."""
     done = [0] * concurrency
@@ -137,22 +155,8 @@ def main() -> None:
     args = parser.parse_args()
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     server_cpu = cpus[-1] if len(cpus) > 1 else None
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    server = context.Process(
-        target=serve, args=(child, server_cpu, bench_config(args.concurrency)), daemon=True
-    )
-    server.start()
-    try:
-        if not parent.poll(30):
-            raise SystemExit("the testbed did not start")
-        rpc_url = parent.recv()
+    with testbed_process(server_cpu, args.concurrency) as rpc_url:
         results = asyncio.run(measure(rpc_url, args.seconds, args.concurrency))
-    finally:
-        parent.close()
-        server.join(10)
-        if server.is_alive():
-            server.terminate()
     pinned = f"pinned to CPU {server_cpu}" if server_cpu is not None else "not pinned"
     print(f"testbed server {pinned}; {args.concurrency} connections, {args.seconds:g} s per measurement")
     for name, value in results.items():
