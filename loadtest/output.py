@@ -32,6 +32,7 @@ class Collector:
         self.blocks: list[BlockRecord] = []
         self._unsent: dict[str, int] = {}
         self._settled: dict[str, bool] = {}
+        self._starts: dict[str, float] = {}
 
     def add(self, client_id: str, payload: dict[str, Any]) -> None:
         self.txs.extend(TxRecord.from_row(row) for row in payload["txs"])
@@ -39,13 +40,23 @@ class Collector:
         self.blocks.extend(BlockRecord.from_row(row) for row in payload["blocks"])
         self._unsent[client_id] = int(payload["unsent"])
         self._settled[client_id] = bool(payload["settled"])
+        self._starts[client_id] = float(payload["start"])
+
+    @property
+    def start(self) -> float | None:
+        """The run's start: the earliest start any process reported (None before any report)."""
+        return min(self._starts.values(), default=None)
 
     def settled(self, client_ids: Iterable[str]) -> bool:
         """Whether each of these processes has said it is settled in its latest report."""
         ids = list(client_ids)
         return bool(ids) and all(self._settled.get(client_id, False) for client_id in ids)
 
-    def records(self, start: float) -> RunRecords:
+    def records(self) -> RunRecords:
+        """Everything gathered so far; call it once a report has arrived (``start`` is known)."""
+        start = self.start
+        if start is None:
+            raise ValueError("no process has reported yet")
         return RunRecords(
             start=start,
             txs=tuple(sorted(self.txs, key=lambda r: r.intended)),

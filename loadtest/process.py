@@ -15,10 +15,10 @@ from collections import deque
 from typing import Any
 
 import gevent
-from chainpb.cosmos.auth.v1beta1 import query_pb2 as auth_pb2
-from cosmostx import Fee, tx_hash
 
+from chainpb.cosmos.auth.v1beta1 import query_pb2 as auth_pb2
 from chainpb.cosmos.bank.v1beta1 import query_pb2 as bank_pb2
+from cosmostx import Fee, tx_hash
 from loadtest.accounts import AccountKey, Sender, TxTemplate
 from loadtest.ledger import BlockRecord, Ledger, Outcome, QueryRecord, TxRecord
 from loadtest.node_api import NodeApi, NodeError
@@ -44,15 +44,12 @@ class ProcessRun:
         node: NodeApi,
         accounts: list[AccountKey],
         share: float,
-        start: float,
         query_address: str,
     ) -> None:
         self.settings = settings
         self.environment = environment
         self.node = node
-        self.schedule = SendSchedule(settings.plan, start, share)
         self.ledger = Ledger()
-        self.start = start
         self._free = deque(accounts)
         self.queries: list[QueryRecord] = []
         self.blocks: list[BlockRecord] = []
@@ -66,6 +63,9 @@ class ProcessRun:
             fee=Fee(settings.fee, settings.denom, settings.gas),
         )
         self._memo = 0
+        # The schedule starts once this process is ready, so its first slots are not already late.
+        self.start = time.time() + LEAD_SECONDS
+        self.schedule = SendSchedule(settings.plan, self.start, share)
         self._watcher = gevent.spawn(self._watch)
 
     # -- senders ---------------------------------------------------------------------------------
@@ -94,9 +94,10 @@ class ProcessRun:
             log.warning("cannot re-read account %s: %s", sender.account.address, exc)
 
     def next_tx(self, sender: Sender) -> tuple[bytes, str]:
-        """The signed tx for the sender's sequence, with a memo that makes it unique, and its hash."""
+        """The signed tx for the sender's sequence and its hash; the memo (run start, counter) makes
+        every tx distinct, even one re-signed for a sequence a refused tx had."""
         self._memo += 1
-        raw = sender.sign_next(self.template, memo=f"slo-harness {self._memo}")
+        raw = sender.sign_next(self.template, memo=f"slo-harness {self.start:.3f}/{self._memo}")
         return raw, tx_hash(raw)
 
     def abci_query(self, name: str) -> tuple[str, str]:
@@ -166,6 +167,7 @@ class ProcessRun:
             "txs": [r.to_row() for r in self.ledger.collect()],
             "queries": [q.to_row() for q in queries],
             "blocks": [b.to_row() for b in blocks],
+            "start": self.start,
             "unsent": self.schedule.unsent(time.time()),
             "settled": self.settled,
         }

@@ -23,11 +23,11 @@ from weakref import WeakKeyDictionary
 
 import gevent
 import grpc
-from chainpb.cosmos.auth.v1beta1 import query_pb2 as auth_pb2
-from chainpb.cosmos.auth.v1beta1 import query_pb2_grpc as auth_grpc
 from locust import FastHttpUser, User, constant, task
 from locust.exception import StopUser
 
+from chainpb.cosmos.auth.v1beta1 import query_pb2 as auth_pb2
+from chainpb.cosmos.auth.v1beta1 import query_pb2_grpc as auth_grpc
 from chainpb.cosmos.bank.v1beta1 import query_pb2 as bank_pb2
 from chainpb.cosmos.bank.v1beta1 import query_pb2_grpc as bank_grpc
 from chainpb.cosmos.base.tendermint.v1beta1 import query_pb2 as tm_pb2
@@ -119,25 +119,46 @@ class _HttpRequests:
 
     client: Any
 
-    def _json(self, method: str, path: str, name: str, body: Any = None) -> Any:
+    def _json(
+        self,
+        method: str,
+        path: str,
+        name: str,
+        body: Any = None,
+        parse: Callable[[Any], BroadcastAnswer] | None = None,
+    ) -> Any:
+        """The parsed JSON answer, or with ``parse`` the broadcast answer it holds (a refused tx is
+        a failure in Locust's stats, with its log)."""
         data = json.dumps(body) if body is not None else None
         headers = {"Content-Type": "application/json"} if body is not None else None
         with self.client.request(
             method, path, data=data, headers=headers, name=name, catch_response=True
         ) as resp:
-            if resp.error is not None or not resp.status_code:
-                resp.failure(f"transport: {resp.error}")
-                raise NodeError(str(resp.error))
-            if resp.status_code >= 500:
+            error = getattr(resp, "error", None)
+            if error is not None or not resp.status_code:
+                resp.failure(f"transport: {error}")
+                raise NodeError(f"{name}: {error}")
+            if resp.status_code >= 400:
                 resp.failure(f"HTTP {resp.status_code}")
-                raise NodeError(f"HTTP {resp.status_code}")
+                raise NodeError(f"{name}: HTTP {resp.status_code}")
             try:
                 parsed = json.loads(resp.content or b"null")
             except ValueError:
                 resp.failure("not JSON")
                 raise NodeError("answer is not JSON") from None
-            resp.success()
-            return parsed
+            if parse is None:
+                resp.success()
+                return parsed
+            try:
+                answer = parse(parsed)
+            except NodeError as exc:
+                resp.failure(str(exc))
+                raise
+            if answer.code:
+                resp.failure(f"code {answer.code}: {answer.log[:120]}")
+            else:
+                resp.success()
+            return answer
 
 
 class RpcSender(_SenderMixin, _HttpRequests, FastHttpUser):
@@ -158,7 +179,8 @@ class RpcSender(_SenderMixin, _HttpRequests, FastHttpUser):
             "method": "broadcast_tx_sync",
             "params": {"tx": base64.b64encode(raw).decode()},
         }
-        return rpc_broadcast_answer(self._json("POST", "/", "broadcast_tx_sync", body))
+        answer: BroadcastAnswer = self._json("POST", "/", "broadcast_tx_sync", body, rpc_broadcast_answer)
+        return answer
 
     @task
     def send(self) -> None:
@@ -178,7 +200,10 @@ class RestSender(_SenderMixin, _HttpRequests, FastHttpUser):
 
     def _broadcast(self, raw: bytes) -> BroadcastAnswer:
         body = {"tx_bytes": base64.b64encode(raw).decode(), "mode": "BROADCAST_MODE_SYNC"}
-        return rest_broadcast_answer(self._json("POST", "/cosmos/tx/v1beta1/txs", "txs", body))
+        answer: BroadcastAnswer = self._json(
+            "POST", "/cosmos/tx/v1beta1/txs", "txs", body, rest_broadcast_answer
+        )
+        return answer
 
     @task
     def send(self) -> None:
