@@ -134,13 +134,14 @@ class _HttpRequests:
         with self.client.request(
             method, path, data=data, headers=headers, name=name, catch_response=True
         ) as resp:
+            status = resp.status_code or 0
+            if status >= 400:
+                resp.failure(f"HTTP {status}")
+                raise NodeError(f"{name}: HTTP {status}")
             error = getattr(resp, "error", None)
-            if error is not None or not resp.status_code:
+            if error is not None or not status:
                 resp.failure(f"transport: {error}")
                 raise NodeError(f"{name}: {error}")
-            if resp.status_code >= 400:
-                resp.failure(f"HTTP {resp.status_code}")
-                raise NodeError(f"{name}: HTTP {resp.status_code}")
             try:
                 parsed = json.loads(resp.content or b"null")
             except ValueError:

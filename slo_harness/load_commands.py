@@ -167,6 +167,14 @@ def load(
         raise fail(f"the load run wrote no {summary_path} (Locust exit code {head.returncode})")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     console.print(_table(summary))
+    for step in summary["steps"]:
+        if not step["send_held"]:
+            console.print(
+                f"  step {step['step']}: the offered {step['offered_tps']:g} tx/s was not held: sent "
+                f"{step['send_tps']:.1f} tx/s (short by {step['send_shortfall_tps']:.1f})"
+            )
+    if summary["unsent"]:
+        console.print(f"  {summary['unsent']} offered txs were never sent: too few senders for the rate")
     for verdict in summary["verdicts"]:
         console.print(f"  {verdict['slo']}: {verdict['verdict']}")
     knee = summary["knee"]
