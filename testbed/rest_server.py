@@ -16,13 +16,12 @@ import grpc
 from aiohttp import web
 from google.protobuf.message import Message
 
-from testbed import addresses
+from cosmostx import decode_address
 from testbed.chain import ChainModel
 from testbed.faults import Fault
 from testbed.gateway_json import to_json
 from testbed.http_surface import json_response, load_json
 from testbed.node_service import NodeService, ServiceError
-from testbed.transactions import DENOM
 
 _HTTP_STATUS = {
     grpc.StatusCode.OK: 200,
@@ -130,11 +129,12 @@ class RestServer:
     async def balances(self, request: web.Request) -> web.Response:
         address = request.match_info["address"]
         try:
-            addresses.decode(address, "akash")
+            decode_address(address, self.chain.config.bech32_prefix)
         except ValueError as exc:
             return gateway_error(grpc.StatusCode.INVALID_ARGUMENT, f"invalid address: {exc}")
-        balance = self.chain.balance(address)
-        coins = [{"denom": DENOM, "amount": str(balance)}] if balance else []
+        account = self.chain.ledger.account(address)
+        held = account.coins() if account is not None else ()
+        coins = [{"denom": denom, "amount": str(amount)} for denom, amount in held]
         return _ok({"balances": coins, "pagination": {"next_key": None, "total": str(len(coins))}})
 
     async def not_implemented(self, request: web.Request) -> web.Response:

@@ -15,12 +15,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from cosmostx import tx_hash
 from testbed import rpc_views as views
 from testbed.block_feed import BlockFeed
 from testbed.chain import ChainModel, IndexedTx, TxResult
 from testbed.mempool import MempoolError
 from testbed.rpc_views import Json
-from testbed.transactions import tx_hash
 from testbed.tx_query import QueryError, height_range, parse_query
 
 ParamType = Literal["int", "bytes", "str", "bool"]

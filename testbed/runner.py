@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from aiohttp import web
 
-from testbed.addresses import encode
+from cosmostx import DevAccount, encode_address
 from testbed.benchmark_daemon import BenchmarkDaemon
 from testbed.block_feed import BlockFeed, commit_block, produce_blocks
 from testbed.chain import ChainModel
@@ -54,6 +54,11 @@ class Testbed:
     provider_url: str
     benchmark_url: str
     control_url: str
+
+    @property
+    def accounts(self) -> tuple[DevAccount, ...]:
+        """The funded dev accounts; account ``i`` has account number ``i``."""
+        return self.chain.ledger.dev_accounts
 
     def commit_block(self) -> bool:
         """Commit a block now, outside the block timer; False while a block stall is active."""
@@ -136,7 +141,8 @@ async def run_testbed(
     feed = BlockFeed()
     commit_block(chain, clock, feed)
     service = NodeService(chain)
-    provider_address = encode("akash", hashlib.sha256(f"{config.chain_id}/provider".encode()).digest()[:20])
+    provider_key_hash = hashlib.sha256(f"{config.chain_id}/provider".encode()).digest()[:20]
+    provider_address = encode_address(config.bech32_prefix, provider_key_hash)
     provider = ProviderDaemon(config.provider, rng, clock.monotonic, provider_address)
     benchmark = BenchmarkDaemon(config.benchmark, rng)
 
