@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import gevent
 from grpc.experimental import gevent as grpc_gevent
 from locust import LoadTestShape, User, constant_throughput, events
 from locust.runners import MasterRunner, WorkerRunner
@@ -84,10 +85,11 @@ def _settings(environment: Any) -> LoadSettings:
 
 
 def _accounts(settings: LoadSettings) -> list[AccountKey]:
-    """The run's accounts, derived once per process (BIP-39 seeds cost ~0.1 s each)."""
+    """The run's accounts, derived once per process. A BIP-39 seed costs ~0.1 s of PBKDF2, so they are
+    derived in a thread: the gevent loop keeps a worker's heartbeats going meanwhile."""
     key = (settings.mnemonic_file, settings.accounts, settings.prefix)
     if _STATE.get("accounts_key") != key:
-        _STATE["accounts"] = _read_accounts(settings)
+        _STATE["accounts"] = gevent.get_hub().threadpool.apply(_read_accounts, (settings,))
         _STATE["accounts_key"] = key
     accounts: list[AccountKey] = _STATE["accounts"]
     return accounts
@@ -111,8 +113,9 @@ def _init(environment: Any, **_: Any) -> None:
     if environment.parsed_options is None:
         return
     settings = _settings(environment)
-    if settings.plan.api == "grpc":
-        grpc_gevent.init_gevent()  # before any channel, as gRPC requires under gevent
+    # Before any channel, as gRPC requires under gevent; in every process, since a worker learns the
+    # run's --api only from the master.
+    grpc_gevent.init_gevent()
     senders, queriers = _CLASSES[settings.plan.api]
     accounts = len(_accounts(settings)) if settings.mnemonic_file is not None else settings.accounts
     senders.fixed_count = accounts
