@@ -13,6 +13,7 @@ in order. Only genesis accounts and accounts that received coins exist, as on a 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from testbed.faults import Fault
 # The SDK's denom pattern (types/coin.go) and a bech32 human-readable part.
 _DENOM = r"^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$"
 _PREFIX = r"^[a-z]{1,20}$"
+DENOM_PATTERN = re.compile(_DENOM)
 
 
 class ProviderConfig(BaseModel):

@@ -248,7 +248,9 @@ class NodeService:
             raise ServiceError(grpc.StatusCode.INVALID_ARGUMENT, f"{exc.log}: invalid request") from exc
         result = self.chain.simulate(tx_bytes)
         if result.code != 0:
-            raise ServiceError(grpc.StatusCode.UNKNOWN, f"{result.log}")
+            # x/auth/tx/service.go: the error, then the gas it had used when it failed.
+            gas = f"With gas wanted: '{result.gas_wanted}' and gas used: '{result.gas_used}' "
+            raise ServiceError(grpc.StatusCode.UNKNOWN, f"{result.log} {gas}")
         return service_pb2.SimulateResponse(
             gas_info=abci_pb2.GasInfo(gas_wanted=result.gas_wanted, gas_used=result.gas_used),
             result=abci_pb2.Result(events=_events(result.events)),

@@ -29,6 +29,7 @@ from testbed.http_surface import Listener, ProtocolError, SurfaceGuard, plain_pr
 from testbed.metrics import CONTENT_TYPE, exposition, new_registry
 from testbed.node_service import NodeService
 from testbed.provider import ProviderDaemon
+from testbed.query_service import QueryService
 from testbed.rest_server import RestServer, rest_protocol_error
 from testbed.rpc_methods import RpcMethods
 from testbed.rpc_server import RpcServer, rpc_protocol_error
@@ -141,6 +142,7 @@ async def run_testbed(
     feed = BlockFeed()
     commit_block(chain, clock, feed)
     service = NodeService(chain)
+    queries = QueryService(chain, service)
     provider_key_hash = hashlib.sha256(f"{config.chain_id}/provider".encode()).digest()[:20]
     provider_address = encode_address(config.bech32_prefix, provider_key_hash)
     provider = ProviderDaemon(config.provider, rng, clock.monotonic, provider_address)
@@ -155,10 +157,10 @@ async def run_testbed(
             timeout_seconds=config.request_timeout_seconds,
         )
 
-    rpc_methods = RpcMethods(chain, feed, rpc_address="")
+    rpc_methods = RpcMethods(chain, feed, queries, rpc_address="")
     apps: dict[Surface, tuple[list[web.RouteDef], ProtocolError]] = {
         Surface.RPC: (RpcServer(rpc_methods).routes(), rpc_protocol_error),
-        Surface.REST: (RestServer(chain, service).routes(), rest_protocol_error),
+        Surface.REST: (RestServer(chain, service, queries).routes(), rest_protocol_error),
         Surface.METRICS: (_metrics_routes(chain, provider), plain_protocol_error),
         Surface.PROVIDER: (provider.routes(), plain_protocol_error),
         Surface.BENCHMARK: (benchmark.routes(), plain_protocol_error),
@@ -168,7 +170,7 @@ async def run_testbed(
         for surface, (routes, protocol_error) in apps.items()
     }
     control = Listener(_app(config, ControlApi(board).routes(), None))
-    grpc_surface = GrpcSurface(service, board, config)
+    grpc_surface = GrpcSurface(service, queries, board, config)
     tasks: list[asyncio.Task[None]] = []
     try:
         for listener in [*listeners.values(), control]:

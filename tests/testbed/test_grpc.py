@@ -75,7 +75,12 @@ async def test_reflection_lists_the_real_service_names(tb: Testbed, channel: grp
     names = set()
     async for response in call:
         names = {service.name for service in response.list_services_response.service}
-    assert {"cosmos.base.tendermint.v1beta1.Service", "cosmos.tx.v1beta1.Service"} <= names
+    assert {
+        "cosmos.base.tendermint.v1beta1.Service",
+        "cosmos.tx.v1beta1.Service",
+        "cosmos.auth.v1beta1.Query",
+        "cosmos.bank.v1beta1.Query",
+    } <= names
     assert "grpc.health.v1.Health" not in names
 
 
