@@ -159,27 +159,31 @@ def _test_start(environment: Any, **_: Any) -> None:
 
 
 def _test_stop(environment: Any, **_: Any) -> None:
+    """The run is over (shape done, Ctrl-C, or the UI's stop): write the results once, here rather than
+    at quitting, so Locust's own CSV writer is still alive while this takes its time."""
     run = run_of(environment)
     if run is not None:
         run.stop()
-
-
-def _quitting(environment: Any, **_: Any) -> None:
-    if isinstance(environment.runner, WorkerRunner) or "collector" not in _STATE:
+    if isinstance(environment.runner, WorkerRunner) or "collector" not in _STATE or _STATE.get("written"):
         return
     collector: Collector = _STATE["collector"]
     settings: LoadSettings = _STATE["settings"]
-    run = run_of(environment)
     if run is not None:
         collector.add("local", run.report())
     if collector.start is None:
         return  # no process ever started sending: nothing to summarise
+    _STATE["written"] = True
     directory = settings.results_dir or Path("results/load") / time.strftime("%Y%m%d-%H%M%S")
     summary = write_run(directory, settings.plan, collector.records(), load_catalog())
     log.info("load results in %s: %s", directory, "passed" if summary["passed"] else "an SLO was missed")
+    _STATE["passed"] = summary["passed"]
+
+
+def _quitting(environment: Any, **_: Any) -> None:
     # The verdict decides the exit code, not Locust's "any request failed" rule: a run past the knee
     # is meant to see rejections.
-    environment.process_exit_code = 0 if summary["passed"] and not environment.runner.exceptions else 1
+    if "passed" in _STATE:
+        environment.process_exit_code = 0 if _STATE["passed"] and not environment.runner.exceptions else 1
 
 
 def _listen(hook: Any, listener: Callable[..., None]) -> None:
