@@ -19,7 +19,7 @@ from typing import Any
 
 import gevent
 from grpc.experimental import gevent as grpc_gevent
-from locust import LoadTestShape, User, constant_throughput, events
+from locust import FastHttpUser, LoadTestShape, User, constant_throughput, events
 from locust.runners import MasterRunner, WorkerRunner
 
 from loadtest.accounts import AccountKey, accounts_from_file, derived_accounts, worker_accounts
@@ -119,6 +119,12 @@ def _init(environment: Any, **_: Any) -> None:
     senders, queriers = _CLASSES[settings.plan.api]
     accounts = len(_accounts(settings)) if settings.mnemonic_file is not None else settings.accounts
     senders.fixed_count = accounts
+    timeout = settings.request_timeout_seconds
+    for user_class in (senders, queriers):
+        if issubclass(user_class, FastHttpUser):
+            user_class.network_timeout = user_class.connection_timeout = timeout
+        else:
+            user_class.timeout = timeout  # type: ignore[attr-defined]  # the gRPC users' own deadline
     queriers.fixed_count = settings.query_users
     if settings.query_users:
         queriers.wait_time = constant_throughput(settings.query_rps / settings.query_users)
