@@ -37,7 +37,8 @@ from probes.json_assert import JsonAssertion, json_path, parse_assertion
 from probes.security import TargetPolicy
 from probes.target import endpoint
 from slo.durations import parse_duration
-from slo.input_errors import InputError, load_model
+from slo.input_errors import load_model
+from yamlsafe import read_text
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -416,8 +417,4 @@ DEFAULT_CONFIG = Path(__file__).with_name("default_modules.yaml")
 def load_config(path: str | Path) -> ProberConfig:
     """Read and validate a config file; an ``InputError`` says ``file:line: field: reason``."""
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
-    return load_model(text, source, ProberConfig)
+    return load_model(read_text(path, source), source, ProberConfig)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -137,16 +138,21 @@ class Exporter:
             self._session = None
 
     def reload(self) -> None:
-        """Read the config file again; on error keep the old config and record the failure."""
-        if self.config_path is None:
-            raise InputError("the exporter was started without a config file")
+        """Read the config file again; on any error keep the old config, set
+        ``blackbox_exporter_config_last_reload_successful`` to 0, log one line naming the file and
+        the reason, and raise it as an ``InputError`` (``/-/reload`` answers it, SIGHUP logs it)."""
         try:
+            if self.config_path is None:
+                raise InputError("the exporter was started without a config file")
             config = load_config(self.config_path)
-        except InputError:
+        except Exception as exc:  # a reload fails as one line, whatever went wrong
             self.metrics.config_loaded(False, self.wall_clock())
-            raise
+            error = exc if isinstance(exc, InputError) else InputError(f"{self.config_path}: {exc!r}")
+            print(f"error: config reload failed: {error}", file=sys.stderr)
+            raise error from None
         self._apply(config)
         self.metrics.config_loaded(True, self.wall_clock())
+        print(f"config reloaded from {self.config_path}", file=sys.stderr)
 
     async def admit(self, target: str, module: Module, timeout: float = 5.0) -> None:
         """Raise ``TargetRefused`` unless the policy admits the target, before anything is sent to it,

@@ -10,10 +10,10 @@ SIGHUP reloads the config (forwarded to every worker); SIGTERM and SIGINT stop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import signal
-import sys
 from pathlib import Path
 
 from aiohttp import web
@@ -60,11 +60,8 @@ async def serve(
     stop = asyncio.Event()
 
     def reload() -> None:
-        try:
+        with contextlib.suppress(InputError):  # logged by reload(), which keeps the old config
             app[EXPORTER].reload()
-            print("config reloaded", file=sys.stderr)
-        except InputError as exc:
-            print(f"error: config reload failed: {exc}", file=sys.stderr)
 
     loop.add_signal_handler(signal.SIGHUP, reload)
     loop.add_signal_handler(signal.SIGTERM, stop.set)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from testbed.faults import Fault
+from yamlsafe import load_model, read_text
 
 
 class ProviderConfig(BaseModel):
@@ -80,8 +80,10 @@ class TestbedConfig(BaseModel):
 
 
 def load_config(path: Path) -> TestbedConfig:
-    """Read a testbed YAML file (the fields of ``TestbedConfig``); raises ValueError on bad content."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of testbed settings")
-    return TestbedConfig.model_validate(data)
+    """Read a testbed YAML file (the fields of ``TestbedConfig``); an ``InputError`` (a ValueError)
+    says ``file:line: field: reason``. An empty file means every default."""
+    source = str(path)
+    text = read_text(path, source)
+    if not text.strip():
+        return TestbedConfig()
+    return load_model(text, source, TestbedConfig)
