@@ -88,7 +88,7 @@ def enable_scheduled_probing(
     if not probe:
         add_slo_routes(app, SloView(Path(store_path), catalog, tuple(bound), exporter.wall_clock))
         return None
-    store = ResultStore.open(store_path, retention_seconds(catalog, bound))
+    store = ResultStore.open(store_path, retention_seconds(catalog, bound), wall_clock=exporter.wall_clock)
     scheduler = Scheduler(
         schedules(config),
         exporter_runner(exporter),
