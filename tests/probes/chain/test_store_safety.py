@@ -142,10 +142,11 @@ def test_a_healthy_store_is_left_alone(tmp_path: Path) -> None:
     with ResultStore.open(path, RETENTION, wall_clock=Clock(NOW), log=logs.append) as store:
         assert store.result_count() == 2000
     assert logs == [] and not list(tmp_path.glob("*.corrupt-*"))
-    assert (
-        sqlite3.connect(tmp_path / "copy.sqlite").execute("SELECT COUNT(*) FROM results").fetchone()[0]
-        == 2000
-    )
+    copy = sqlite3.connect(tmp_path / "copy.sqlite")
+    try:
+        assert copy.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 2000
+    finally:
+        copy.close()
 
 
 @pytest.mark.integration
