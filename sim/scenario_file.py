@@ -135,6 +135,9 @@ def _problems(scenario: Scenario, catalog: Catalog) -> Iterator[_Problem]:
                 f"unknown alert policy {policy!r} (catalogue has: {', '.join(sorted(known_policies))})",
             )
     for i, incident in enumerate(scenario.incidents):
+        if incident.start_seconds > scenario.window_seconds:
+            yield ("incidents", i, "start"), "starts after the window ends"
+            continue
         if incident.service not in scenario.services:
             yield ("incidents", i, "service"), f"unknown service {incident.service!r}"
             continue

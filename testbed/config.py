@@ -20,7 +20,7 @@ from yamlsafe import load_model, read_text
 class ProviderConfig(BaseModel):
     """The provider daemon: how long provisioning and bidding take and how often they fail."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     provision_median_seconds: float = Field(default=2.0, gt=0)
     provision_sigma: float = Field(default=0.5, gt=0)
@@ -35,7 +35,7 @@ class ProviderConfig(BaseModel):
 class BenchmarkConfig(BaseModel):
     """The benchmark daemon: run duration and the share of challenges answered past their timeout."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     run_median_seconds: float = Field(default=0.5, gt=0)
     challenge_median_seconds: float = Field(default=0.1, gt=0)
@@ -46,7 +46,7 @@ class TestbedConfig(BaseModel):
     """Everything a testbed needs to start; every field has a default."""
 
     __test__ = False  # a pydantic model, not a pytest test class
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     chain_id: str = "virtengine-testnet-1"
     moniker: str = "testbed"

@@ -341,3 +341,21 @@ def test_allowlist_entries_with_ports() -> None:
     policy.check_address("node.internal", "127.0.0.1", 9100)
     with pytest.raises(ValueError, match="not a port"):
         TargetPolicy(["127.0.0.1:99999"])
+
+
+async def test_unparseable_targets_are_400_naming_the_reason(tmp_path: Path) -> None:
+    async with world(tmp_path) as w, aiohttp.ClientSession() as session:
+        p = w.allowed
+        for target, reason in [
+            (f"http://127.0.0.2:{p}\\@127.0.0.1:{p}/", "backslashes are refused"),
+            (f"http://[127.0.0.2]:{p}/", "IPv6"),
+            (f"127.0.0.1@127.0.0.2:{p}", "user info"),
+        ]:
+            for module in PROBERS:
+                params = {"module": module, "target": target}
+                async with session.get(f"{w.exporter}/probe", params=params) as reply:
+                    assert reply.status == 400, (module, target)
+                    text = await reply.text()
+                assert text.startswith(f"Invalid target: target {target!r}"), text
+                assert reason in text or module in ("tcp", "grpc"), text  # "expected host:port" there
+        assert w.canary_hits == 0
