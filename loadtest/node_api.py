@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import grpc
+
 from chainpb.cosmos.auth.v1beta1 import query_pb2 as auth_pb2
 from chainpb.cosmos.auth.v1beta1 import query_pb2_grpc as auth_grpc
-from cosmostx import AccountInfo, account_from_proto, account_from_rest
-
 from chainpb.cosmos.base.tendermint.v1beta1 import query_pb2 as tm_pb2
 from chainpb.cosmos.base.tendermint.v1beta1 import query_pb2_grpc as tm_grpc
+from cosmostx import AccountInfo, account_from_proto, account_from_rest
 from loadtest.plan import Api
 
 MAX_BODY_BYTES = 16 * 1024 * 1024

@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -33,8 +34,11 @@ from pydantic import (
 from probes.chain_config import ChainProbeConfig, TxProbeConfig
 from probes.go_regexp import GoRegexp, go_regexp
 from probes.json_assert import JsonAssertion, json_path, parse_assertion
+from probes.security import TargetPolicy
+from probes.target import endpoint
 from slo.durations import parse_duration
-from slo.input_errors import InputError, load_model
+from slo.input_errors import load_model
+from yamlsafe import read_text
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -372,6 +376,12 @@ class SecurityConfig(BaseModel):
     max_body_bytes: Bytes = 10 * 1024 * 1024
     history_limit: int = Field(default=100, ge=0)
 
+    @field_validator("allow_targets")
+    @classmethod
+    def _entries_parse(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
+        TargetPolicy(entries)  # a ValueError names the entry that does not parse
+        return entries
+
 
 class ProberConfig(BaseModel):
     """The whole file. blackbox_exporter's has only ``modules:``; ours is a superset.
@@ -386,12 +396,18 @@ class ProberConfig(BaseModel):
     targets: tuple[TargetConfig, ...] = ()
     security: SecurityConfig = Field(default_factory=SecurityConfig)
 
-    @model_validator(mode="after")
-    def _targets_name_modules(self) -> ProberConfig:
-        for t in self.targets:
-            if t.module not in self.modules:
+    @field_validator("targets")
+    @classmethod
+    def _targets_name_modules(
+        cls, targets: tuple[TargetConfig, ...], info: ValidationInfo
+    ) -> tuple[TargetConfig, ...]:
+        modules: dict[str, Module] = info.data.get("modules", {})
+        for t in targets:
+            module = modules.get(t.module)
+            if module is None:
                 raise ValueError(f"target {t.target!r} names module {t.module!r}, which is not defined")
-        return self
+            endpoint(t.target, module.prober, tls=module.prober == "grpc" and module.grpc.tls)
+        return targets
 
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_modules.yaml")
@@ -401,8 +417,4 @@ DEFAULT_CONFIG = Path(__file__).with_name("default_modules.yaml")
 def load_config(path: str | Path) -> ProberConfig:
     """Read and validate a config file; an ``InputError`` says ``file:line: field: reason``."""
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
-    return load_model(text, source, ProberConfig)
+    return load_model(read_text(path, source), source, ProberConfig)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -26,18 +27,16 @@ import aiohttp
 import yaml
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from yarl import URL
 
 from probes.config import Module, ProberConfig, TLSConfig, load_config
 from probes.context import ProbeContext, TargetStates
 from probes.dispatch import run_probe
 from probes.exporter_metrics import ExporterMetrics
-from probes.grpc_prober import split_grpc_target
 from probes.history import ProbeHistory
 from probes.http_phases import new_session
 from probes.result import ProbeResult, ProbeTimeout, TargetRefused, format_log, render_debug, render_result
 from probes.security import TargetPolicy
-from probes.tcp_prober import split_host_port
+from probes.target import TargetSyntaxError, endpoint
 from slo.input_errors import InputError
 
 __all__ = [
@@ -46,7 +45,6 @@ __all__ = [
     "Exporter",
     "build_app",
     "module_yaml",
-    "probe_host",
     "scrape_timeout",
 ]
 
@@ -71,19 +69,9 @@ def scrape_timeout(header: str | None, module_timeout: float, offset: float) -> 
     return limit
 
 
-def probe_host(target: str, module: Module) -> str:
-    """The host a target names, the way the module's prober will read it (for the policy check)."""
-    if "://" in target or module.prober == "http":
-        url = URL(target if "://" in target else "http://" + target)
-        if not url.host:
-            raise TargetRefused(f"target {target!r} names no host")
-        return url.host
-    if module.prober == "tcp":
-        try:
-            return split_host_port(target)[0]
-        except ValueError:
-            pass
-    return split_grpc_target(target, tls=False)[0]
+def _tls(module: Module) -> bool:
+    """Whether the module's gRPC probe uses TLS (its default port is then 443)."""
+    return module.prober == "grpc" and module.grpc.tls
 
 
 def _masked(data: Any) -> Any:
@@ -150,33 +138,43 @@ class Exporter:
             self._session = None
 
     def reload(self) -> None:
-        """Read the config file again; on error keep the old config and record the failure."""
-        if self.config_path is None:
-            raise InputError("the exporter was started without a config file")
+        """Read the config file again; on any error keep the old config, set
+        ``blackbox_exporter_config_last_reload_successful`` to 0, log one line naming the file and
+        the reason, and raise it as an ``InputError`` (``/-/reload`` answers it, SIGHUP logs it)."""
         try:
+            if self.config_path is None:
+                raise InputError("the exporter was started without a config file")
             config = load_config(self.config_path)
-        except InputError:
+        except Exception as exc:  # a reload fails as one line, whatever went wrong
             self.metrics.config_loaded(False, self.wall_clock())
-            raise
+            error = exc if isinstance(exc, InputError) else InputError(f"{self.config_path}: {exc!r}")
+            print(f"error: config reload failed: {error}", file=sys.stderr)
+            raise error from None
         self._apply(config)
         self.metrics.config_loaded(True, self.wall_clock())
+        print(f"config reloaded from {self.config_path}", file=sys.stderr)
 
     async def admit(self, target: str, module: Module, timeout: float = 5.0) -> None:
-        """Raise ``TargetRefused`` unless the policy admits the target, before anything is sent to it.
+        """Raise ``TargetRefused`` unless the policy admits the target, before anything is sent to it,
+        or ``TargetSyntaxError`` when it names no host and port unambiguously.
+
+        The host and port checked are those the prober will connect to (:func:`probes.target.endpoint`).
 
         A name that only its addresses can judge is resolved here (within ``timeout``); the probe
         checks the addresses again when it connects, so a changed DNS answer gains nothing.
         """
-        host = probe_host(target, module)
-        self.policy.check_host(host)
-        if self.policy.needs_resolution(host):
+        where = endpoint(target, module.prober, tls=_tls(module))
+        self.policy.check_host(where.host, where.port)
+        if self.policy.needs_resolution(where.host, where.port):
             loop = asyncio.get_running_loop()
             try:
-                infos = await asyncio.wait_for(loop.getaddrinfo(host, None), timeout=max(timeout, 0.001))
+                infos = await asyncio.wait_for(
+                    loop.getaddrinfo(where.host, None), timeout=max(timeout, 0.001)
+                )
             except (OSError, TimeoutError):
-                return  # the probe itself reports the DNS failure
+                return  # the probe resolves again, checks what it finds, or reports the DNS failure
             for info in infos:
-                self.policy.check_address(host, str(info[4][0]))
+                self.policy.check_address(where.host, str(info[4][0]), where.port)
 
     async def probe(
         self, target: str, module_name: str, timeout: float, *, hostname: str | None = None
@@ -248,6 +246,9 @@ async def _probe(request: web.Request) -> web.Response:
     except TargetRefused as exc:
         exporter.metrics.refused.labels(module_name).inc()
         return _text(f"Target refused: {exc}\n", 403)
+    except TargetSyntaxError as exc:
+        exporter.metrics.refused.labels(module_name).inc()
+        return _text(f"Invalid target: {exc}\n", 400)
     remaining = timeout - (loop.time() - arrived)  # the deadline counts from the scrape's arrival
     result = await exporter.probe(target, module_name, remaining, hostname=query.get("hostname") or None)
     if debug:

@@ -46,8 +46,9 @@ from probes.result import (
     TlsFailure,
     UnsupportedProber,
 )
+from probes.target import TargetSyntaxError, endpoint
 
-__all__ = ["SERVING_STATUSES", "probe", "split_grpc_target"]
+__all__ = ["SERVING_STATUSES", "probe"]
 
 SERVING_STATUSES = ("NOT_SERVING", "SERVICE_UNKNOWN", "SERVING", "UNKNOWN")
 _HELP = {
@@ -61,22 +62,6 @@ _HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 
 def _set(ctx: ProbeContext, name: str, value: float, **labels: str) -> None:
     ctx.samples.set(name, value, _HELP[name], **labels)
-
-
-def split_grpc_target(target: str, tls: bool) -> tuple[str, int]:
-    """``host[:port]``, optionally with a scheme as BBE tolerates; the port defaults to 80 or 443."""
-    rest = target.split("://", 1)[1] if "://" in target else target
-    rest = rest.split("/", 1)[0]
-    if rest.startswith("["):
-        host, _, port = rest[1:].partition("]")
-        port = port.removeprefix(":")
-    elif rest.count(":") == 1:
-        host, _, port = rest.partition(":")
-    else:
-        host, port = rest, ""
-    if not host:
-        raise ValueError(f"no host in target {target!r}")
-    return host, int(port) if port else (443 if tls else 80)
 
 
 @functools.cache
@@ -155,11 +140,12 @@ async def probe(target: str, module: Module, ctx: ProbeContext) -> ProbeResult:
         for status in SERVING_STATUSES:
             _set(ctx, "probe_grpc_healthcheck_response", 0, serving_status=status)
     try:
-        host, port = split_grpc_target(target, config.tls)
-    except ValueError as exc:
+        where = endpoint(target, "grpc", tls=config.tls)
+    except TargetSyntaxError as exc:
         raise ConnectFailure(str(exc)) from None
-    ctx.policy.check_host(host)
-    resolved = await resolve(host, config.preferred_ip_protocol, config.ip_protocol_fallback, ctx)
+    host, port = where.host, where.port
+    ctx.policy.check_host(host, port)
+    resolved = await resolve(host, config.preferred_ip_protocol, config.ip_protocol_fallback, ctx, port=port)
     _set(ctx, "probe_grpc_duration_seconds", resolved.lookup_seconds, phase="resolve")
     address = f"[{resolved.address}]:{port}" if ":" in resolved.address else f"{resolved.address}:{port}"
     authority = f"{ctx.hostname or host}:{port}"

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 __all__ = ["PhaseRecorder", "RoundTrip", "activate", "deactivate", "new_session"]
 
@@ -156,6 +157,20 @@ class _PhaseConnector(aiohttp.TCPConnector):
         return transport, protocol
 
 
+class _NoLookups(AbstractResolver):
+    """The session's resolver: it refuses every name. Probers resolve a host themselves, check each
+    address against the target policy and hand aiohttp that literal address, which aiohttp dials
+    without asking a resolver; a request that names a host would skip the check, so it fails."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        raise OSError(f"{host}: probes connect to vetted addresses only, never to a name")
+
+    async def close(self) -> None:
+        return None
+
+
 def activate(recorder: PhaseRecorder) -> contextvars.Token[PhaseRecorder | None]:
     """Make ``recorder`` the one the connector reports TLS timing to, in this task."""
     return _ACTIVE.set(recorder)
@@ -168,7 +183,9 @@ def deactivate(token: contextvars.Token[PhaseRecorder | None]) -> None:
 def new_session() -> aiohttp.ClientSession:
     """The HTTP session probes share: no keep-alive (each probe connects, as BBE's does), no cookies,
     no proxy from the environment, no aiohttp timeout (the probe deadline rules), phase tracing on."""
-    connector = _PhaseConnector(force_close=True, limit=0, use_dns_cache=False, enable_cleanup_closed=False)
+    connector = _PhaseConnector(
+        force_close=True, limit=0, use_dns_cache=False, enable_cleanup_closed=False, resolver=_NoLookups()
+    )
     return aiohttp.ClientSession(
         connector=connector,
         trace_configs=[_trace_config()],

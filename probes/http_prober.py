@@ -36,9 +36,10 @@ from probes.result import (
     StatusCodeFailure,
     TlsFailure,
 )
+from probes.target import TargetSyntaxError, endpoint, url_endpoint
 from probes.tls import ssl_context, tls_samples
 
-__all__ = ["PHASES", "probe"]
+__all__ = ["PHASES", "host_header", "probe", "read_body"]
 
 PHASES = ("connect", "processing", "resolve", "tls", "transfer")
 _REDIRECTS = frozenset((301, 302, 303, 307, 308))
@@ -73,7 +74,7 @@ def _set(ctx: ProbeContext, name: str, value: float, **labels: str) -> None:
     ctx.samples.set(name, value, _HELP[name], **labels)
 
 
-def _host_header(url: URL) -> str:
+def host_header(url: URL) -> str:
     host = url.raw_host or ""
     if ":" in host:
         host = f"[{host}]"
@@ -88,7 +89,7 @@ def _request_headers(config: HTTPProbe, url: URL, ctx: ProbeContext, first_hop: 
     if first_hop and ctx.hostname:
         headers["Host"] = ctx.hostname
     elif not first_hop or not any(k.lower() == "host" for k in config.headers):
-        headers["Host"] = _host_header(url)
+        headers["Host"] = host_header(url)
     if config.basic_auth is not None:
         password = config.basic_auth.password
         if config.basic_auth.password_file:
@@ -212,11 +213,10 @@ async def probe(target: str, module: Module, ctx: ProbeContext) -> ProbeResult:
     for phase in PHASES:
         _set(ctx, "probe_http_duration_seconds", 0, phase=phase)
     try:
-        url = URL(target if target.startswith(("http://", "https://")) else "http://" + target)
-    except ValueError as exc:
-        raise ConnectFailure(f"Could not parse target URL {target!r}: {exc}") from None
-    if not url.host:
-        raise ConnectFailure(f"Could not parse target URL {target!r}")
+        url = endpoint(target, "http").url
+    except TargetSyntaxError as exc:
+        raise ConnectFailure(f"Could not parse target URL: {exc}") from None
+    assert url is not None  # a URL prober's endpoint has one
     recorder = PhaseRecorder()
     token = activate(recorder)
     try:
@@ -235,13 +235,20 @@ async def _exchange(
     body = _request_body(config)
     hops = 0
     while True:
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ProtocolFailure(f"cannot follow a redirect to {url}")
-        ctx.policy.check_host(url.host)
+        try:
+            where = url_endpoint(url, str(url))
+        except TargetSyntaxError as exc:
+            raise ProtocolFailure(f"cannot follow a redirect to {url}: {exc}") from None
+        ctx.policy.check_host(where.host, where.port)
         trip = RoundTrip()
         recorder.trips.append(trip)
         resolved = await resolve(
-            url.host, config.preferred_ip_protocol, config.ip_protocol_fallback, ctx, gauges=hops == 0
+            where.host,
+            config.preferred_ip_protocol,
+            config.ip_protocol_fallback,
+            ctx,
+            port=where.port,
+            gauges=hops == 0,
         )
         trip.resolve_seconds = resolved.lookup_seconds
         is_tls = url.scheme == "https"

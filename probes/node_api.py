@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from probes.context import ProbeContext
-from probes.http_prober import read_body
+from probes.http_prober import host_header, read_body
+from probes.resolve import resolve
 from probes.result import (
     ConnectFailure,
     DnsFailure,
@@ -25,19 +27,24 @@ from probes.result import (
     StatusCodeFailure,
     TlsFailure,
 )
+from probes.target import TargetSyntaxError, endpoint, url_endpoint
 
 __all__ = ["NodeReply", "RpcError", "node_url", "request_json", "rpc_result"]
 
 
 def node_url(target: str, path: str) -> str:
     """The API base for a target: ``http://`` added when no scheme is given (as blackbox_exporter
-    does), then the module's path prefix.
+    does), then the module's path prefix. The target is read by :func:`probes.target.endpoint`, so a
+    spelling that could name two hosts fails the probe instead of reaching either.
 
     >>> node_url("127.0.0.1:26657", "/rpc")
     'http://127.0.0.1:26657/rpc'
     """
-    base = target if "://" in target else f"http://{target}"
-    return base.rstrip("/") + path.rstrip("/")
+    try:
+        url = endpoint(target, "chain").url
+    except TargetSyntaxError as exc:
+        raise ConnectFailure(f"Could not parse target URL: {exc}") from None
+    return str(url).rstrip("/") + path.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -76,10 +83,24 @@ async def request_json(
     if remaining <= 0:
         raise ProbeTimeout(f"no time left before calling {url}")
     method = "GET" if body is None else "POST"
+    target = URL(url)
+    try:
+        where = url_endpoint(target, url)
+    except TargetSyntaxError as exc:
+        raise ConnectFailure(str(exc)) from None
+    ctx.policy.check_host(where.host, where.port)
     try:
         async with asyncio.timeout(remaining):
+            # As the http prober does per hop: resolve, check the address, connect to that address.
+            resolved = await resolve(where.host, "ip4", True, ctx, port=where.port, gauges=False)
             async with ctx.session.request(
-                method, url, params=params, json=body, allow_redirects=False
+                method,
+                target.with_host(resolved.address),
+                params=params,
+                json=body,
+                allow_redirects=False,
+                headers={"Host": host_header(target)},
+                server_hostname=where.host if target.scheme == "https" else None,
             ) as response:
                 raw = await read_body(response, ctx.body_limit)
                 status = response.status

@@ -53,9 +53,10 @@ async def _lookup(host: str, family: int, deadline: float) -> list[str]:
 
 
 async def resolve(
-    host: str, preferred: str, fallback: bool, ctx: ProbeContext, *, gauges: bool = True
+    host: str, preferred: str, fallback: bool, ctx: ProbeContext, *, port: int, gauges: bool = True
 ) -> Resolved:
-    """Resolve ``host`` like BBE and refuse an address the policy does not admit (``TargetRefused``).
+    """Resolve ``host`` like BBE and refuse an address the policy does not admit on ``port``
+    (``TargetRefused``). Every prober connects only to an address this returned.
 
     With ``gauges`` (the probe's first lookup; BBE resolves redirect hops without them) it sets
     ``probe_dns_lookup_time_seconds``, ``probe_ip_protocol`` and ``probe_ip_addr_hash``.
@@ -89,7 +90,7 @@ async def resolve(
         ctx.log.error("Resolution with IP protocol failed", target=host, ip_protocol=f"ip{want}")
         raise DnsFailure(f"unable to find an ip{want} address for {host}; no fallback")
     address, version = chosen
-    ctx.policy.check_address(host, address)
+    ctx.policy.check_address(host, address, port)
     if gauges:
         ctx.samples.set("probe_ip_protocol", version, _PROTOCOL_HELP)
         ctx.samples.set("probe_ip_addr_hash", ip_hash(address), _HASH_HELP)

@@ -30,6 +30,7 @@ from probes.scheduler import (
 )
 from probes.slo_view import SloView, add_slo_routes, bindings, retention_seconds
 from probes.store import ResultStore
+from probes.target import TargetSyntaxError
 from slo.catalog import Catalog
 from slo.catalog_file import load_catalog
 
@@ -51,7 +52,7 @@ def exporter_runner(exporter: Exporter) -> ProbeRunner:
         module = exporter.config.modules.get(schedule.module_name, schedule.module)
         try:
             await exporter.admit(schedule.target, module)
-        except TargetRefused as exc:
+        except (TargetRefused, TargetSyntaxError) as exc:
             return ProbeResult(False, 0.0, TargetRefused.reason, str(exc)), None
         result = await exporter.probe(schedule.target, schedule.module_name, schedule.timeout_seconds)
         taken = observations_after(exporter.states.for_target(*key), cursors[key])
@@ -87,7 +88,7 @@ def enable_scheduled_probing(
     if not probe:
         add_slo_routes(app, SloView(Path(store_path), catalog, tuple(bound), exporter.wall_clock))
         return None
-    store = ResultStore.open(store_path, retention_seconds(catalog, bound))
+    store = ResultStore.open(store_path, retention_seconds(catalog, bound), wall_clock=exporter.wall_clock)
     scheduler = Scheduler(
         schedules(config),
         exporter_runner(exporter),

@@ -4,22 +4,32 @@ One Python event loop spends most of a probe's time in its own HTTP client and s
 exporter can run N identical worker processes bound to the same address with ``SO_REUSEPORT``; the
 kernel spreads incoming scrapes across them. Each worker has its own ``/metrics`` counters and
 history (a scrape of ``/metrics`` sees one worker's), which is why one worker is the default.
-SIGHUP reloads the config (forwarded to every worker); SIGTERM and SIGINT stop.
+SIGHUP reloads the config (forwarded to every worker); SIGTERM and SIGINT stop. Client connections
+pass through ``probes.connections`` (descriptor limit raised, a reserve kept for probes, silent and
+idle connections closed, 503 past the cap).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import signal
-import sys
 from pathlib import Path
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from probes.config import load_config
+from probes.connections import (
+    KEEPALIVE_TIMEOUT_SECONDS,
+    ConnectionGuard,
+    GuardedSite,
+    accept_backlog,
+    client_connection_limit,
+    raise_descriptor_limit,
+)
 from probes.exporter import EXPORTER, build_app
 from probes.scheduled import enable_scheduled_probing
 from probes.store import default_store_path
@@ -52,19 +62,22 @@ async def serve(
     config = load_config(config_path)
     app = build_app(config, CollectorRegistry(), config_path=config_path, timeout_offset=timeout_offset)
     enable_scheduled_probing(app, store_path=default_store_path(config_path), probe=schedule)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    probes = config.security.max_concurrent_probes
+    guard = ConnectionGuard(client_connection_limit(raise_descriptor_limit(), probes))
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, keepalive_timeout=KEEPALIVE_TIMEOUT_SECONDS
+    )
     await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None, backlog=1024)
+    site = GuardedSite(
+        runner, host, port, guard, reuse_port=reuse_port or None, backlog=accept_backlog(probes)
+    )
     await site.start()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
 
     def reload() -> None:
-        try:
+        with contextlib.suppress(InputError):  # logged by reload(), which keeps the old config
             app[EXPORTER].reload()
-            print("config reloaded", file=sys.stderr)
-        except InputError as exc:
-            print(f"error: config reload failed: {exc}", file=sys.stderr)
 
     loop.add_signal_handler(signal.SIGHUP, reload)
     loop.add_signal_handler(signal.SIGTERM, stop.set)

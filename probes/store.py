@@ -11,14 +11,28 @@ time, or the probe's own duration), which a latency objective compares with its 
 WAL lets readers (``GET /slo`` in a worker thread, ``slo-harness status --config``) read while the
 exporter writes; ``synchronous=NORMAL``
 costs at most the last transaction on power loss, never consistency.
+
+Stored results are the SLO's memory, so two things never destroy them:
+
+- **A clock jump.** Retention counts back from a reference time that is the wall clock or the 99th
+  percentile of the stored results' finish times, whichever is earlier: one result stamped 60 days
+  ahead moves neither. A pass that would still delete more than half of a store of some size deletes
+  nothing and says so; every deletion is logged with its count and cutoff.
+- **A corrupt file.** On open, a file that is not a SQLite database, fails ``PRAGMA quick_check``, is
+  empty, or is a directory is moved aside to ``<name>.corrupt-<timestamp>`` (one log line with both
+  paths) and a fresh store is started, so the exporter keeps serving.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
-from collections.abc import Sequence
+import sys
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -45,10 +59,28 @@ CREATE TABLE IF NOT EXISTS observations (
     seconds REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS observations_by_series ON observations (target, module, finished_at);
+CREATE INDEX IF NOT EXISTS results_by_time ON results (finished_at);
 """
 _SERIES_IN_RANGE = "target = :target AND module = :module AND finished_at > :start AND finished_at <= :end"
 _PRUNE_EVERY_SECONDS = 600.0
 _BUSY_TIMEOUT_SECONDS = 5.0
+_REFERENCE_QUANTILE = 0.99  # of finish times: a few rows stamped by a jumped clock do not move it
+MAX_PRUNE_SHARE = 0.5
+"""The largest share of the results one retention pass deletes without refusing (and saying so)."""
+_GUARDED_ROWS = 100  # below this many results the share rule would refuse ordinary pruning
+
+Log = Callable[[str], None]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _iso(seconds: float) -> str:
+    try:
+        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return f"{seconds:g}"
 
 Counts = tuple[NDArray[np.float64], NDArray[np.float64]]
 
@@ -90,16 +122,39 @@ class ResultStore:
     >>> store.close()
     """
 
-    def __init__(self, connection: sqlite3.Connection, retention_seconds: float) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        retention_seconds: float,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+        log: Log = _stderr,
+        name: str = "",
+    ) -> None:
         if retention_seconds <= 0:
             raise ValueError(f"retention must be positive, got {retention_seconds!r}")
         self._db = connection
         self.retention_seconds = retention_seconds
+        self._wall = wall_clock
+        self._log = log
+        self.name = name
         self._last_prune: float | None = None
 
     @classmethod
-    def open(cls, path: Path | str, retention_seconds: float) -> ResultStore:
-        """Open (or create) the store file, switch it to WAL and drop results past the retention."""
+    def open(
+        cls,
+        path: Path | str,
+        retention_seconds: float,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+        log: Log = _stderr,
+    ) -> ResultStore:
+        """Open (or create) the store file, switch it to WAL and drop results past the retention.
+
+        A corrupt or foreign file in its place is moved aside first (see the module docstring).
+        """
+        if str(path) != ":memory:":
+            _set_aside_if_corrupt(Path(path), wall_clock(), log)
         db = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -111,10 +166,9 @@ class ResultStore:
             )
         db.executescript(_SCHEMA)
         db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
-        store = cls(db, retention_seconds)
-        latest = store.latest_finished_at()
-        if latest is not None:
-            store.prune(latest)
+        store = cls(db, retention_seconds, wall_clock=wall_clock, log=log, name=str(path))
+        if store.latest_finished_at() is not None:
+            store.prune()
         return store
 
     @classmethod
@@ -155,16 +209,49 @@ class ResultStore:
                 [(r.target, r.module, r.finished_at, s) for r in records for s in r.observations],
             )
         newest = max(r.finished_at for r in records)
-        if self._last_prune is None or newest - self._last_prune >= _PRUNE_EVERY_SECONDS:
-            self.prune(newest)
+        if self._last_prune is None or abs(newest - self._last_prune) >= _PRUNE_EVERY_SECONDS:
+            self.prune()
+            self._last_prune = newest
 
-    def prune(self, now: float) -> None:
-        """Delete what is older than the retention: the longest SLO window needs nothing before it."""
-        cutoff = now - self.retention_seconds
+    def reference_time(self) -> float | None:
+        """What retention counts back from: the wall clock or the 99th percentile of finish times,
+        whichever is earlier, so neither a clock jump nor a few outlier rows can age every result."""
+        total = self.result_count()
+        if total == 0:
+            return None
+        row = self._db.execute(
+            "SELECT finished_at FROM results ORDER BY finished_at DESC LIMIT 1 OFFSET ?",
+            (int(total * (1 - _REFERENCE_QUANTILE)),),
+        ).fetchone()
+        return min(self._wall(), float(row[0]))
+
+    def prune(self) -> int:
+        """Delete what is older than the retention before :meth:`reference_time` (the longest SLO
+        window needs nothing before it); return how many results went. Logged; a pass that would
+        delete more than ``MAX_PRUNE_SHARE`` of a store of ``_GUARDED_ROWS`` or more deletes nothing."""
+        reference = self.reference_time()
+        if reference is None:
+            return 0
+        cutoff = reference - self.retention_seconds
+        total = self.result_count()
+        doomed = int(
+            self._db.execute("SELECT COUNT(*) FROM results WHERE finished_at < ?", (cutoff,)).fetchone()[0]
+        )
+        if doomed > MAX_PRUNE_SHARE * total and total >= _GUARDED_ROWS:
+            self._log(
+                f"results store {self.name}: not deleting {doomed} of {total} results older than"
+                f" {_iso(cutoff)}: more than {MAX_PRUNE_SHARE:.0%} in one pass (check the clock)"
+            )
+            return 0
         with self._transaction():
             self._db.execute("DELETE FROM results WHERE finished_at < ?", (cutoff,))
             self._db.execute("DELETE FROM observations WHERE finished_at < ?", (cutoff,))
-        self._last_prune = now
+        if doomed:
+            self._log(
+                f"results store {self.name}: deleted {doomed} of {total} results finished before"
+                f" {_iso(cutoff)} (retention {self.retention_seconds:g}s)"
+            )
+        return doomed
 
     def latest_finished_at(self) -> float | None:
         row = self._db.execute("SELECT MAX(finished_at) FROM results").fetchone()
@@ -240,6 +327,43 @@ class ResultStore:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+def _set_aside_if_corrupt(path: Path, now: float, log: Log) -> None:
+    """Move a store file that SQLite cannot use, or that fails its quick check, out of the way."""
+    if not path.exists() and not path.is_symlink():
+        return
+    problem = _problem(path)
+    if problem is None:
+        return
+    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, aside.with_name(aside.name + suffix))
+    log(f"results store {path}: {problem}; moved it to {aside} and started a fresh store")
+
+
+def _problem(path: Path) -> str | None:
+    """Why the file at ``path`` cannot be the store, or None when it can."""
+    if path.is_dir():
+        return "is a directory"
+    if path.stat().st_size == 0:
+        return "is empty (0 bytes), so its results were lost before this start"
+    try:
+        db = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_SECONDS)
+    except sqlite3.Error as exc:
+        return f"cannot be opened ({exc})"
+    try:
+        verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        return f"is not a usable SQLite database ({exc})"
+    finally:
+        db.close()
+    return None if verdict == "ok" else f"failed its integrity check ({verdict})"
 
 
 class _Transaction:

@@ -16,24 +16,13 @@ from probes.context import ProbeContext
 from probes.go_regexp import expand_go_template
 from probes.resolve import resolve
 from probes.result import ConnectFailure, ExpectFailure, ProbeResult, TlsFailure
+from probes.target import TargetSyntaxError, endpoint
 from probes.tls import ssl_context, tls_samples
 
-__all__ = ["probe", "split_host_port"]
+__all__ = ["probe"]
 
 _REGEX_HELP = "Indicates if probe failed due to regex"
 _MAX_LINE = 64 * 1024
-
-
-def split_host_port(target: str) -> tuple[str, int]:
-    """``host:port`` or ``[v6]:port`` → (host, port); a ValueError when the port is missing."""
-    m = re.fullmatch(r"\[([^\]]+)\]:(\d+)|([^:\[\]]*):(\d+)", target)
-    if m is None:
-        raise ValueError(f"address {target}: missing port in address")
-    host = m.group(1) if m.group(1) is not None else m.group(3)
-    port = int(m.group(2) or m.group(4))
-    if not 0 < port < 65536:
-        raise ValueError(f"address {target}: invalid port")
-    return host, port
 
 
 async def _dialogue(
@@ -72,11 +61,12 @@ async def probe(target: str, module: Module, ctx: ProbeContext) -> ProbeResult:
     config = module.tcp
     ctx.samples.set("probe_failed_due_to_regex", 0, _REGEX_HELP)
     try:
-        host, port = split_host_port(target)
-    except ValueError as exc:
+        where = endpoint(target, "tcp")
+    except TargetSyntaxError as exc:
         raise ConnectFailure(f"Error splitting target address and port: {exc}") from None
-    ctx.policy.check_host(host)
-    resolved = await resolve(host, config.preferred_ip_protocol, config.ip_protocol_fallback, ctx)
+    host, port = where.host, where.port
+    ctx.policy.check_host(host, port)
+    resolved = await resolve(host, config.preferred_ip_protocol, config.ip_protocol_fallback, ctx, port=port)
     tls: ssl.SSLContext | None = None
     if config.tls:
         tls = ssl_context(config.tls_config)

@@ -1,7 +1,7 @@
-"""Writing a run's files under ``results/<scenario>/``: every file lands whole or not at all.
+"""Writing a run's files under ``results/<scenario>/``: the folder lands whole or not at all.
 
-Each file is written to a temporary name in the same directory and renamed over the old one, so a
-reader (or a crashed run) never sees half a ``summary.json``.
+The files are written into a temporary folder beside it, renamed into place once complete, so a
+reader (or a crashed run) never sees half a ``summary.json`` nor a folder with only some files.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from sim.plots import budget_figure, burn_rate_figure, png_bytes
 from sim.report import report_html
 from sim.result import Result, summary
-from slo.atomic_write import write_bytes_atomic
+from slo.atomic_write import staged_folder, write_bytes_atomic
 from slo.burn_rate import burn_rate
 from slo.durations import format_duration
 from slo.json_numbers import json_number
@@ -111,14 +111,19 @@ def alerts_bytes(result: Result) -> bytes:
 
 
 def write_results(result: Result, out_dir: Path) -> Path:
-    """Write every file of one run into ``out_dir/<scenario>/`` and return that directory."""
+    """Write every file of one run into ``out_dir/<scenario>/`` and return that directory.
+
+    The files go to a temporary folder renamed into place when all are written, so a killed run
+    leaves the previous results (or none), never a folder holding some of the files.
+    """
     target = out_dir / result.run.plan.name
     budget_png = png_bytes(budget_figure(result))
     burn_png = png_bytes(burn_rate_figure(result))
-    write_bytes_atomic(target / "summary.json", summary_bytes(result))
-    write_bytes_atomic(target / "timeline.csv", timeline_bytes(result))
-    write_bytes_atomic(target / "alerts.csv", alerts_bytes(result))
-    write_bytes_atomic(target / "budget.png", budget_png)
-    write_bytes_atomic(target / "burn_rates.png", burn_png)
-    write_bytes_atomic(target / "report.html", report_html(result, budget_png, burn_png).encode())
+    with staged_folder(target) as folder:
+        write_bytes_atomic(folder / "summary.json", summary_bytes(result))
+        write_bytes_atomic(folder / "timeline.csv", timeline_bytes(result))
+        write_bytes_atomic(folder / "alerts.csv", alerts_bytes(result))
+        write_bytes_atomic(folder / "budget.png", budget_png)
+        write_bytes_atomic(folder / "burn_rates.png", burn_png)
+        write_bytes_atomic(folder / "report.html", report_html(result, budget_png, burn_png).encode())
     return target

@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from slo.budget import BudgetStatus
 from slo.catalog import AlertRuleSpec
@@ -81,8 +89,16 @@ SignedShare = Annotated[float, BeforeValidator(_signed_share)]
 SourceKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")]
 
 
+MAX_EVENTS_PER_SECOND = 1e9
+"""The largest event rate a source may have (NumPy's Poisson draw fails far above it)."""
+MAX_SIMULATION_BYTES = 2 * 1024**3
+"""Memory a run may need for its step grid; ``window / step`` steps cost about ``BYTES_PER_STEP`` each."""
+BYTES_PER_STEP = 512  # ~64 float64 arrays over the step grid: events, effects, streams, rolling sums
+
+
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # No infinities or NaN anywhere: .inf would become an infinite rate, loop or allocation.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Latency(_Frozen):
@@ -119,9 +135,11 @@ class Source(_Frozen):
     every interval). ``error_ratio`` is the healthy baseline; ``latency`` is needed by latency SLOs.
     """
 
-    rate: float | None = Field(default=None, gt=0)
-    per_hour: float | None = Field(default=None, gt=0)
-    interval_seconds: Seconds | None = Field(default=None, alias="interval", gt=0)
+    rate: float | None = Field(default=None, gt=0, le=MAX_EVENTS_PER_SECOND)
+    per_hour: float | None = Field(default=None, gt=0, le=MAX_EVENTS_PER_SECOND * 3600)
+    interval_seconds: Seconds | None = Field(
+        default=None, alias="interval", gt=0, ge=1 / MAX_EVENTS_PER_SECOND
+    )
     diurnal: Diurnal | None = None
     error_ratio: Share = 0.0
     latency: Latency | None = None
@@ -326,7 +344,7 @@ class Scenario(_Frozen):
     description: str = ""
     seed: int = Field(default=0, ge=0)
     window_seconds: Seconds = Field(default=28 * 86400.0, alias="window", gt=0)
-    step_seconds: Seconds = Field(default=10.0, alias="step", gt=0)
+    step_seconds: Seconds = Field(default=10.0, alias="step", gt=0, validate_default=True)
     evaluation_interval_seconds: Seconds = Field(default=30.0, alias="evaluation_interval", gt=0)
     catalog: str | None = None
     services: dict[str, dict[str, Source]] = Field(min_length=1)
@@ -337,6 +355,19 @@ class Scenario(_Frozen):
     slas: dict[str, dict[str, SourceKey]] = Field(default_factory=dict)
     compare_without_automation: bool = False
     expect: Expectations = Expectations()
+
+    @field_validator("step_seconds")
+    @classmethod
+    def _grid_fits_in_memory(cls, step: float, info: ValidationInfo) -> float:
+        """Checked before anything is allocated: 28 days at 1 ms would be 2.4 billion steps."""
+        window = info.data.get("window_seconds")
+        if window is not None and window / step * BYTES_PER_STEP > MAX_SIMULATION_BYTES:
+            need = window / step * BYTES_PER_STEP / 1024**3
+            raise ValueError(
+                f"window / step = {window / step:.3g} steps would need about {need:.3g} GiB, over the"
+                f" {MAX_SIMULATION_BYTES // 1024**3} GiB limit (use a longer step or a shorter window)"
+            )
+        return step
 
     @model_validator(mode="after")
     def _grid(self) -> Scenario:

@@ -26,6 +26,7 @@ from sim.scenario import ANY, DEFAULT_SOURCE, LATENCY_KINDS, Delay, InlinePolicy
 from slo.catalog import Catalog, LatencyObjective
 from slo.catalog_file import CatalogError, load_catalog
 from slo.input_errors import FieldPath, InputError, load_model, located, parse_yaml
+from yamlsafe import read_text
 
 _Problem = tuple[tuple[str | int, ...], str]
 
@@ -44,9 +45,9 @@ def load_scenario(path: Path | str, catalogs: CatalogCache | None = None) -> Pla
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{p}: cannot read: {exc.strerror or exc}") from None
+        text = read_text(p)
+    except InputError as exc:
+        raise ScenarioError(str(exc)) from None
     return parse_scenario(text, str(p), base_dir=p.parent, catalogs=catalogs)
 
 
@@ -134,6 +135,9 @@ def _problems(scenario: Scenario, catalog: Catalog) -> Iterator[_Problem]:
                 f"unknown alert policy {policy!r} (catalogue has: {', '.join(sorted(known_policies))})",
             )
     for i, incident in enumerate(scenario.incidents):
+        if incident.start_seconds > scenario.window_seconds:
+            yield ("incidents", i, "start"), "starts after the window ends"
+            continue
         if incident.service not in scenario.services:
             yield ("incidents", i, "service"), f"unknown service {incident.service!r}"
             continue

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from slo.catalog import Catalog
 from slo.input_errors import InputError, load_model, located, parse_yaml
+from yamlsafe import read_text
 
 DEFAULT_CATALOG = "virtengine.yaml"
 
@@ -40,7 +41,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         return parse_catalog(text, f"slo/catalogs/{DEFAULT_CATALOG}")
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(f"{p}: cannot read: {exc.strerror or exc}") from None
+        text = read_text(p)
+    except InputError as exc:
+        raise CatalogError(str(exc)) from None
     return parse_catalog(text, str(p))

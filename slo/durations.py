@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _UNIT_SECONDS = {
@@ -25,6 +26,8 @@ def parse_duration(text: str | float | int) -> float:
     if isinstance(text, bool):
         raise ValueError(f"not a duration: {text!r}")
     if isinstance(text, int | float):
+        if not math.isfinite(text):
+            raise ValueError(f"duration must be finite: {text!r}")
         if text < 0:
             raise ValueError(f"duration must not be negative: {text!r}")
         return float(text)
@@ -36,6 +39,8 @@ def parse_duration(text: str | float | int) -> float:
     except ValueError:
         pass
     else:
+        if not math.isfinite(value):
+            raise ValueError(f"duration must be finite: {text!r}")
         if value < 0:
             raise ValueError(f"duration must not be negative: {text!r}")
         return value
@@ -48,6 +53,8 @@ def parse_duration(text: str | float | int) -> float:
         pos = match.end()
     if pos != len(s) or pos == 0:
         raise ValueError(f"not a duration: {text!r} (expected e.g. 30s, 5m, 1h30m, 28d)")
+    if not math.isfinite(total):
+        raise ValueError(f"duration must be finite: {text!r}")
     return total
 
 

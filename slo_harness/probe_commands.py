@@ -15,6 +15,7 @@ from probes.exporter import Exporter, module_yaml, scrape_timeout
 from probes.result import FailureReason, ProbeResult, TargetRefused, render_debug
 from probes.serve import parse_listen, run_exporter
 from probes.slo_view import bindings
+from probes.target import TargetSyntaxError
 from slo import load_catalog
 from slo.input_errors import InputError
 from slo_harness.terminal import fail
@@ -131,5 +132,7 @@ def register(app: typer.Typer) -> None:
             result = asyncio.run(_probe_once(loaded, target, module, seconds, hostname))
         except TargetRefused as exc:
             raise fail(f"target refused by the security policy: {exc}", code=2) from None
+        except TargetSyntaxError as exc:
+            raise fail(f"invalid target: {exc}", code=2) from None
         typer.echo(render_debug(result, module, target, module_yaml(chosen)), nl=False)
         raise typer.Exit(exit_code(result, exit_codes))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +24,9 @@ from sim import (
     write_results,
 )
 from slo import Catalog, format_duration, parse_duration, write_bytes_atomic
+from slo.atomic_write import remove_stale_temporaries
 from slo_harness.terminal import fail, stdout_console
+from slo_harness.workers import bound_pool
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def sim_command(
     """Replay each scenario over its window; write summary.json, timeline.csv, alerts.csv, plots and
     report.html under OUT/<scenario>/; exit 1 if any expectation fails."""
     plans = _load_all(scenarios)
+    remove_stale_temporaries(out)  # what a killed run left: hidden temporary files and folders
     if jobs is None:
         jobs = max(1, min(2, os.cpu_count() or 1))
     console = stdout_console()
@@ -95,7 +98,7 @@ def sim_command(
                 done.append(_run_one(plan, out))
                 progress.advance(task)
         else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(plans))) as pool:
+            with bound_pool(min(jobs, len(plans))) as pool:
                 futures = [pool.submit(_run_one, plan, out) for plan in plans]
                 for future in as_completed(futures):
                     done.append(future.result())

@@ -23,6 +23,7 @@ from slo.atomic_write import write_text_atomic
 from slo.durations import parse_duration
 from slo_harness.terminal import fail
 from testbed import Testbed, TestbedConfig, load_config, run_testbed
+from yamlsafe import InputError
 
 
 def _reason(exc: Exception) -> str:
@@ -38,8 +39,8 @@ def build_settings(
     """The config file (or defaults) with the command-line overrides applied."""
     try:
         settings = load_config(config) if config is not None else TestbedConfig()
-    except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
-        raise fail(f"{config}: {_reason(exc)}") from exc
+    except InputError as exc:  # already "file:line: field: reason"
+        raise fail(str(exc)) from None
     updates: dict[str, float | int] = {}
     if block_time is not None:
         try:

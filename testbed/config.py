@@ -17,11 +17,11 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cosmostx import decode_address, key_from_mnemonic
 from testbed.faults import Fault
+from yamlsafe import load_model, read_text
 
 # The SDK's denom pattern (types/coin.go) and a bech32 human-readable part.
 _DENOM = r"^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$"
@@ -32,7 +32,7 @@ DENOM_PATTERN = re.compile(_DENOM)
 class ProviderConfig(BaseModel):
     """The provider daemon: how long provisioning and bidding take and how often they fail."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     provision_median_seconds: float = Field(default=2.0, gt=0)
     provision_sigma: float = Field(default=0.5, gt=0)
@@ -47,7 +47,7 @@ class ProviderConfig(BaseModel):
 class BenchmarkConfig(BaseModel):
     """The benchmark daemon: run duration and the share of challenges answered past their timeout."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     run_median_seconds: float = Field(default=0.5, gt=0)
     challenge_median_seconds: float = Field(default=0.1, gt=0)
@@ -86,7 +86,7 @@ class TestbedConfig(BaseModel):
     """Everything a testbed needs to start; every field has a default."""
 
     __test__ = False  # a pydantic model, not a pytest test class
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     chain_id: str = "virtengine-testnet-1"
     bech32_prefix: str = Field(default="akash", pattern=_PREFIX)
@@ -133,8 +133,10 @@ class TestbedConfig(BaseModel):
 
 
 def load_config(path: Path) -> TestbedConfig:
-    """Read a testbed YAML file (the fields of ``TestbedConfig``); raises ValueError on bad content."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of testbed settings")
-    return TestbedConfig.model_validate(data)
+    """Read a testbed YAML file (the fields of ``TestbedConfig``); an ``InputError`` (a ValueError)
+    says ``file:line: field: reason``. An empty file means every default."""
+    source = str(path)
+    text = read_text(path, source)
+    if not text.strip():
+        return TestbedConfig()
+    return load_model(text, source, TestbedConfig)

@@ -1,7 +1,8 @@
 """The fault control API: ``GET/PUT/POST/DELETE /faults`` on the testbed's own loopback port.
 
 Bodies are JSON or YAML (``{"faults": [...]}`` for PUT, one fault object for POST); invalid faults
-answer 400 with pydantic's messages, so a scenario runner sees what it got wrong.
+answer 400 with pydantic's messages, so a scenario runner sees what it got wrong, and a body the
+YAML reader refuses (duplicate keys, an alias bomb, not UTF-8) answers 400 with its one line.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
 from testbed.faults import Fault, FaultBoard
 from testbed.http_surface import json_response
+from yamlsafe import InputError, parse_yaml
 
 _FAULT_LIST = TypeAdapter(list[Fault])
 
@@ -24,11 +25,10 @@ def _error(status: int, message: str) -> web.Response:
 
 
 async def _body(request: web.Request) -> Any:
-    """The request body parsed as YAML (a superset of JSON)."""
-    try:
-        return yaml.safe_load(await request.read())
-    except RecursionError as exc:
-        raise yaml.YAMLError("nested too deeply") from exc
+    """The request body parsed as YAML (a superset of JSON) by the project's one reader, so duplicate
+    keys, alias bombs and non-UTF-8 bodies are refused before anything is built."""
+    data, _ = parse_yaml(await request.read(), "request body")
+    return data
 
 
 class ControlApi:
@@ -63,7 +63,7 @@ class ControlApi:
             if not isinstance(body, dict) or set(body) != {"faults"}:
                 return _error(400, 'expected {"faults": [...]}')
             faults = _FAULT_LIST.validate_python(body["faults"] or [])
-        except (yaml.YAMLError, ValidationError) as exc:
+        except (InputError, ValidationError) as exc:
             return _error(400, str(exc))
         self.board.replace(faults)
         return json_response(self._listing())
@@ -71,7 +71,7 @@ class ControlApi:
     async def add_fault(self, request: web.Request) -> web.Response:
         try:
             fault = Fault.model_validate(await _body(request))
-        except (yaml.YAMLError, ValidationError) as exc:
+        except (InputError, ValidationError) as exc:
             return _error(400, str(exc))
         fault_id = self.board.add(fault)
         return json_response({"id": fault_id, **fault.model_dump(mode="json")}, status=201)

@@ -72,6 +72,9 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+MAX_FAULT_SECONDS = 86_400.0
+"""The longest injected latency: a day is past every client's timeout; longer only overflows timers."""
+
 
 class Surface(enum.StrEnum):
     """Where a fault applies: one served port, or the simulated chain behind all of them."""
@@ -120,14 +123,14 @@ FaultState = Literal["pending", "active", "expired"]
 class Fault(BaseModel):
     """One injected failure: a kind on a surface, with its parameters and its time window."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     kind: FaultKind
     surface: Surface = Surface.CHAIN
     start_after_seconds: float = Field(default=0.0, ge=0)
     duration_seconds: float | None = Field(default=None, gt=0)
     ratio: float = Field(default=1.0, ge=0, le=1)
-    latency_seconds: float = Field(default=0.0, ge=0)
+    latency_seconds: float = Field(default=0.0, ge=0, le=MAX_FAULT_SECONDS)
     latency_distribution: Literal["fixed", "exponential", "lognormal"] = "fixed"
     latency_sigma: float = Field(default=0.5, gt=0)
     http_status: Literal[500, 502, 503] = 503

@@ -32,16 +32,22 @@ _REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temp
 def json_response(payload: Any, status: int = 200) -> web.Response:
     """A JSON answer written compactly, as Go's ``encoding/json`` writes it."""
     return web.Response(
-        body=json.dumps(payload, separators=(",", ":")).encode(),
+        body=json.dumps(payload, separators=(",", ":"), allow_nan=False).encode(),
         status=status,
         content_type="application/json",
     )
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"invalid character {name[0]!r}: {name} is not JSON")
+
+
 def load_json(body: bytes) -> Any:
-    """``json.loads`` that also reports nesting too deep to parse as a ``ValueError``."""
+    """``json.loads`` as strict as Go's ``encoding/json``: ``NaN`` and ``Infinity`` are refused (Python
+    accepts them, and a request id of NaN would be echoed as non-JSON), and nesting too deep to parse
+    is a ``ValueError`` too."""
     try:
-        return json.loads(body)
+        return json.loads(body, parse_constant=_not_json)
     except RecursionError as exc:
         raise ValueError("JSON nested too deeply") from exc
 

@@ -25,3 +25,10 @@ def test_slo_is_pure() -> None:
 )
 def test_no_gevent_outside_loadtest(package: str) -> None:
     assert "gevent" not in _modules_after_import(package)
+
+
+def test_yamlsafe_is_a_leaf() -> None:
+    """The one YAML reader imports nothing of ours, so slo and testbed may both use it."""
+    ours = ("slo", "probes", "sim", "testbed", "loadtest", "cosmostx", "chainpb", "slo_harness")
+    loaded = _modules_after_import("yamlsafe")
+    assert not {m for m in loaded if m.split(".")[0] in ours}

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from probes.result import FailureReason
-from probes.tcp_prober import split_host_port
+from probes.target import endpoint
 from tests.probes.conftest import probe_once
 
 pytestmark = pytest.mark.integration  # loopback servers
@@ -82,8 +82,8 @@ async def test_banner_mismatch_ends_with_regex_failure() -> None:
     assert r.value("probe_failed_due_to_regex") == 1
 
 
-def test_split_host_port() -> None:
-    assert split_host_port("[::1]:80") == ("::1", 80)
-    assert split_host_port("node:26656") == ("node", 26656)
+def test_tcp_targets_are_host_and_port() -> None:
+    assert (endpoint("[::1]:80", "tcp").host, endpoint("[::1]:80", "tcp").port) == ("::1", 80)
+    assert (endpoint("Node:26656", "tcp").host, endpoint("Node:26656", "tcp").port) == ("node", 26656)
     with pytest.raises(ValueError):
-        split_host_port("node")
+        endpoint("node", "tcp")
