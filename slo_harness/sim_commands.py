@@ -40,10 +40,10 @@ class _Done:
     seconds: float
 
 
-def _run_one(plan: Plan, out: Path) -> _Done:
+def _run_one(plan: Plan, out: Path, timeline_seconds: float | None) -> _Done:
     started = time.perf_counter()
     result = assess(plan)
-    write_results(result, out)
+    write_results(result, out, timeline_seconds)
     statuses = ", ".join(f"{slo_id} {t.statuses[-1].value}" for slo_id, t in result.tracks.items())
     breaches = [f"{o.sla_id}/{o.commitment_id}:{o.step or 'breach'}" for o in result.slas if not o.met]
     return _Done(
@@ -72,6 +72,19 @@ def _load_all(paths: list[Path]) -> list[Plan]:
     return plans
 
 
+def timeline_resolution(text: str) -> float | None:
+    """``--timeline``: ``full`` (None, every evaluation) or a positive duration in seconds."""
+    if text.strip() == "full":
+        return None
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise fail(f"--timeline: {exc}; or 'full'") from None
+    if seconds <= 0:
+        raise fail(f"--timeline: expected a positive duration or 'full', got {text!r}")
+    return seconds
+
+
 def sim_command(
     scenarios: Annotated[list[Path], typer.Argument(help="scenario YAML files", show_default=False)],
     out: Annotated[
@@ -80,9 +93,18 @@ def sim_command(
     jobs: Annotated[
         int | None, typer.Option("--jobs", min=1, help="parallel processes (default: CPUs, at most 2)")
     ] = None,
+    timeline: Annotated[
+        str,
+        typer.Option(
+            "--timeline",
+            help="timeline.csv.gz row interval: a duration (never finer than the evaluation interval) "
+            "or 'full' for one row per evaluation",
+        ),
+    ] = "5m",
 ) -> None:
-    """Replay each scenario over its window; write summary.json, timeline.csv, alerts.csv, plots and
+    """Replay each scenario over its window; write summary.json, timeline.csv.gz, alerts.csv, plots and
     report.html under OUT/<scenario>/; exit 1 if any expectation fails."""
+    timeline_seconds = timeline_resolution(timeline)
     plans = _load_all(scenarios)
     if jobs is None:
         jobs = max(1, min(2, os.cpu_count() or 1))
@@ -92,11 +114,11 @@ def sim_command(
         task = progress.add_task("simulating", total=len(plans))
         if jobs == 1 or len(plans) == 1:
             for plan in plans:
-                done.append(_run_one(plan, out))
+                done.append(_run_one(plan, out, timeline_seconds))
                 progress.advance(task)
         else:
             with ProcessPoolExecutor(max_workers=min(jobs, len(plans))) as pool:
-                futures = [pool.submit(_run_one, plan, out) for plan in plans]
+                futures = [pool.submit(_run_one, plan, out, timeline_seconds) for plan in plans]
                 for future in as_completed(futures):
                     done.append(future.result())
                     progress.advance(task)
