@@ -53,7 +53,10 @@ class LatencyClass:
 
 @dataclass(frozen=True)
 class SourcePlan:
-    """One event stream: its rate, daily swing, baseline error ratio and latency classes."""
+    """One event stream: its rate, daily swing, baseline error ratio and latency classes.
+
+    ``noise`` False: counts are their expected values (not rounded), so a closed form holds exactly.
+    """
 
     key: str
     service: str
@@ -62,6 +65,7 @@ class SourcePlan:
     diurnal_peak_seconds: float
     error_ratio: float
     classes: tuple[LatencyClass, ...]
+    noise: bool = True
 
     def slow_probability(self, threshold_seconds: float, multiplier: float) -> float:
         """Share of events slower than the threshold when every latency is scaled by ``multiplier``."""

@@ -219,7 +219,7 @@ def _delay(delay: Delay) -> DelayPlan:
     return DelayPlan(None, shape.median_seconds, shape.sigma)
 
 
-def _source_plan(service: str, name: str, source: Source) -> SourcePlan:
+def _source_plan(service: str, name: str, source: Source, noise: bool) -> SourcePlan:
     classes: tuple[LatencyClass, ...] = ()
     if source.latency is not None:
         rest = 1.0 - sum(c.share for c in source.classes.values())
@@ -244,6 +244,7 @@ def _source_plan(service: str, name: str, source: Source) -> SourcePlan:
         diurnal_peak_seconds=0.0 if diurnal is None else diurnal.peak_seconds,
         error_ratio=source.error_ratio,
         classes=classes,
+        noise=noise if source.noise is None else source.noise,
     )
 
 
@@ -320,7 +321,7 @@ def _plan(scenario: Scenario, catalog: Catalog, file: str) -> Plan:
         evaluation_interval_seconds=scenario.evaluation_interval_seconds,
         catalog_name=catalog.name,
         sources=tuple(
-            _source_plan(service, name, src)
+            _source_plan(service, name, src, scenario.noise)
             for service, sources in scenario.services.items()
             for name, src in sources.items()
         ),

@@ -10,7 +10,9 @@ Each source draws its events per step once (Poisson around its rate and daily sw
 
 So a run with automation and the same run without it share their baseline noise exactly: the
 difference in spent budget is the incident alone. Time-based streams (uptime) count bad seconds,
-``step × p``, with no noise, which makes an outage of length d spend exactly ``d / B``.
+``step × p``, with no noise, which makes an outage of length d spend exactly ``d / B``. A source with
+``noise`` off gets its expected values instead of draws: ``rate × step`` events, ``events × p`` bad
+(fractional, never rounded, so an error ratio exactly at a threshold stays exactly at it).
 
 An incident covering part of a step fails events with probability ``ratio × covered share``;
 latency shifts apply to the steps they cover at least half of.
@@ -89,6 +91,8 @@ class Traffic:
             middle = starts + self.step_lengths / 2
             phase = 2 * math.pi * (middle - source.diurnal_peak_seconds) / DAY_SECONDS
             mean = mean * (1.0 + source.diurnal_amplitude * np.cos(phase))
+        if not source.noise:
+            return np.asarray(mean, dtype=np.float64)
         return rng.poisson(mean).astype(np.float64)
 
     def _affecting(self, source_key: str) -> list[IncidentPlan]:
@@ -130,6 +134,9 @@ class Traffic:
         if spec.basis == "time":
             total = self.step_lengths.copy()
             baseline = total * p0
+        elif not self.plan.source(spec.source).noise:
+            total = self.events[spec.source]
+            baseline = total * p0
         else:
             total = self.events[spec.source]
             baseline = base_rng.binomial(total.astype(np.int64), p0).astype(np.float64)
@@ -158,7 +165,9 @@ class Traffic:
         extra = np.zeros_like(base)
         q = np.clip((p - p0) / (1.0 - p0), 0.0, 1.0)
         hit = np.flatnonzero(q > 0)
-        if hit.size:
+        if hit.size and not self.plan.source(stream.source).noise:
+            extra[hit] = (total[hit] - base[hit]) * q[hit]
+        elif hit.size:
             good = (total[hit] - base[hit]).astype(np.int64)
             extra[hit] = stream.rng.binomial(good, q[hit])
         stream.bad[first_step:] = base + extra
