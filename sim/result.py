@@ -17,6 +17,7 @@ from sim.engine import Run, simulate
 from sim.expectations import ExpectationResult, check_all
 from sim.outcome import AlertFire, BudgetTrack, alert_fires, budget_track, sla_outcomes
 from sim.plan import Plan
+from slo.budget import BudgetStatus
 from slo.json_numbers import json_number
 from slo.sla import CommitmentOutcome
 
@@ -133,6 +134,7 @@ def summary(result: Result) -> dict[str, Any]:
                 "target": json_number(objective.target),
                 "basis": objective.basis,
                 "threshold_seconds": json_number(objective.threshold_seconds),
+                "slo_window_seconds": json_number(objective.slo_window_seconds),
                 "sli": {
                     "good": json_number(total - bad),
                     "total": json_number(total),
@@ -143,6 +145,11 @@ def summary(result: Result) -> dict[str, Any]:
                     "consumed": json_number(1.0 - float(track.remaining[-1])),
                     "remaining": json_number(float(track.remaining[-1])),
                     "status": track.statuses[-1].value,
+                    "exhausted_at_seconds": json_number(track.exhausted_at()),
+                    "status_reached_at_seconds": {
+                        status.value: json_number(track.first_reached(status))
+                        for status in (BudgetStatus.WARNING, BudgetStatus.CRITICAL, BudgetStatus.DEPLETED)
+                    },
                 },
                 "status_transitions": [
                     {"at_seconds": json_number(t), "from": a.value, "to": b.value}

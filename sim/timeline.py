@@ -91,7 +91,7 @@ def _chunks(result: Result, resolution_seconds: float | None) -> Iterator[str]:
 def write_timeline(result: Result, directory: Path, resolution_seconds: float | None) -> Path:
     """Write ``directory/timeline.csv.gz`` at ``resolution_seconds`` (None: every evaluation)."""
     target = directory / TIMELINE_FILE
-    with atomic_writer(target) as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as gz:
+    with atomic_writer(target) as raw, gzip.GzipFile("", "wb", 6, raw, mtime=0) as gz:
         for chunk in _chunks(result, resolution_seconds):
             gz.write(chunk.encode())
     return target
