@@ -174,6 +174,8 @@ class Plan:
     status_thresholds: tuple[StatusThreshold, ...]
     expectations: Expectations
     compare_without_automation: bool
+    # One line each, file:line: field: what the user may not have meant (the run goes ahead).
+    warnings: tuple[str, ...] = ()
 
     def source(self, key: str) -> SourcePlan:
         return next(s for s in self.sources if s.key == key)

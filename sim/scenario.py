@@ -18,7 +18,7 @@ A minimal scenario::
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -331,7 +331,8 @@ class Scenario(_Frozen):
     window_seconds: Seconds = Field(default=28 * 86400.0, alias="window", gt=0)
     step_seconds: Seconds = Field(default=10.0, alias="step", gt=0)
     evaluation_interval_seconds: Seconds = Field(default=30.0, alias="evaluation_interval", gt=0)
-    catalog: str | None = None
+    # A catalogue file's path, or inline entries added to the packaged one (sim.inline_catalog).
+    catalog: str | dict[str, Any] | None = None
     noise: bool = True
     services: dict[str, dict[str, Source]] = Field(min_length=1)
     slos: dict[str, SourceKey] = Field(min_length=1)

@@ -110,13 +110,18 @@ def _causes(exc: ValidationError, data: Any) -> list[_Located]:
 
 
 def validation_error_line(
-    exc: ValidationError, source: str, lines: Mapping[FieldPath, int], data: Any = None
+    exc: ValidationError,
+    source: str,
+    lines: Mapping[FieldPath, int],
+    data: Any = None,
+    prefix: FieldPath = (),
 ) -> str:
     """The most telling error of a pydantic ValidationError as ``file:line: field: reason``.
 
-    ``data`` (the validated input) lets the location skip the names pydantic gives union members.
+    ``data`` (the validated input) lets the location skip the names pydantic gives union members;
+    ``prefix`` is where ``data`` sits in the file, when it is part of a larger document.
     """
-    causes = _causes(exc, data)
+    causes = [((*prefix, *loc), err) for loc, err in _causes(exc, data)]
     loc, err = causes[0]
     message = str(err["msg"]).removeprefix("Value error, ")
     explained: set[tuple[str | int, ...]] = set()

@@ -65,6 +65,9 @@ def _load_all(paths: list[Path]) -> list[Plan]:
             plans.append(load_scenario(path, catalogs))
         except ScenarioError as exc:
             raise fail(str(exc)) from None
+    for plan in plans:
+        for warning in plan.warnings:
+            typer.echo(f"warning: {warning}", err=True)
     names = [p.name for p in plans]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
