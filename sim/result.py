@@ -17,6 +17,7 @@ from sim.engine import Run, simulate
 from sim.expectations import ExpectationResult, check_all
 from sim.outcome import AlertFire, BudgetTrack, alert_fires, budget_track, sla_outcomes
 from sim.plan import Plan
+from sim.traffic import Recorded
 from slo.budget import BudgetStatus
 from slo.json_numbers import json_number
 from slo.sla import CommitmentOutcome
@@ -59,9 +60,12 @@ def _tracks(run: Run) -> dict[str, BudgetTrack]:
     return {o.slo_id: budget_track(run, o) for o in run.plan.objectives}
 
 
-def assess(plan: Plan) -> Result:
-    """Run ``plan`` with a generator seeded from its seed (and, if asked, once more without automation)."""
-    run = simulate(plan, np.random.default_rng(plan.seed), simpy.Environment())
+def assess(plan: Plan, recorded: Recorded | None = None) -> Result:
+    """Run ``plan`` with a generator seeded from its seed (and, if asked, once more without automation).
+
+    ``recorded`` counts per stream stand in for the drawn traffic (a backtest).
+    """
+    run = simulate(plan, np.random.default_rng(plan.seed), simpy.Environment(), recorded)
     tracks = _tracks(run)
     fires = alert_fires(run, tracks)
     slas = sla_outcomes(run)

@@ -21,6 +21,7 @@ latency shifts apply to the steps they cover at least half of.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,16 +63,33 @@ class StreamSpec:
     basis: str
 
 
-class Traffic:
-    """Every source's events and every stream's bad counts over the window, for the current incident plan."""
+Recorded = Mapping[str, tuple[FloatArray, FloatArray]]
 
-    def __init__(self, plan: Plan, specs: tuple[StreamSpec, ...], rng: np.random.Generator) -> None:
+
+class Traffic:
+    """Every source's events and every stream's bad counts over the window, for the current incident plan.
+
+    With ``recorded`` (stream key → good and total per step, e.g. a backtest's history) the streams
+    hold those counts as they are: nothing is drawn, and incidents only mark time.
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        specs: tuple[StreamSpec, ...],
+        rng: np.random.Generator,
+        recorded: Recorded | None = None,
+    ) -> None:
         self.plan = plan
         step = plan.step_seconds
         n = plan.steps
         starts = step * np.arange(n, dtype=np.float64)
         self.step_lengths: FloatArray = np.minimum(starts + step, plan.window_seconds) - starts
         self.ends: dict[str, float] = {i.id: i.planned_end_seconds for i in plan.incidents}
+        self.recorded = recorded is not None
+        if recorded is not None:
+            self._record(specs, recorded, rng)
+            return
         source_rngs = rng.spawn(len(plan.sources))
         stream_rngs = rng.spawn(2 * len(specs))
         self.events: dict[str, FloatArray] = {
@@ -84,6 +102,22 @@ class Traffic:
         for i, spec in enumerate(specs):
             self.streams[spec.key] = self._baseline(spec, stream_rngs[2 * i], stream_rngs[2 * i + 1])
             self._draw_incidents(self.streams[spec.key], 0)
+
+    def _record(self, specs: tuple[StreamSpec, ...], recorded: Recorded, rng: np.random.Generator) -> None:
+        n = len(self.step_lengths)
+        self.events = {}
+        self._effects = {s.key: (np.zeros(n), np.ones(n)) for s in self.plan.sources}
+        self.streams = {}
+        for spec in specs:
+            good, total = (np.asarray(a, dtype=np.float64) for a in recorded[spec.key])
+            if good.shape != (n,) or total.shape != (n,):
+                shapes = f"{good.shape} and {total.shape}"
+                raise ValueError(f"{spec.key}: recorded counts need {n} steps, got {shapes}")
+            bad = total - good
+            self.events.setdefault(spec.source, total)
+            self.streams[spec.key] = Stream(
+                spec.key, spec.source, spec.threshold_seconds, spec.basis, total, bad, bad, rng
+            )
 
     def _draw_events(self, source: SourcePlan, starts: FloatArray, rng: np.random.Generator) -> FloatArray:
         mean = source.events_per_second * self.step_lengths
@@ -174,7 +208,7 @@ class Traffic:
 
     def end_incident(self, incident_id: str, at_seconds: float) -> None:
         """An incident ends at ``at_seconds`` instead of its planned end: redraw what follows."""
-        if at_seconds >= self.ends[incident_id]:
+        if at_seconds >= self.ends[incident_id] or self.recorded:
             return
         self.ends[incident_id] = at_seconds
         first_step = int(at_seconds // self.plan.step_seconds)

@@ -148,7 +148,7 @@ def sim_command(
         raise typer.Exit(1)
 
 
-def _floats(text: str, what: str, durations: bool) -> list[float]:
+def floats(text: str, what: str, durations: bool) -> list[float]:
     try:
         values = [parse_duration(v) if durations else float(v) for v in text.split(",") if v.strip()]
     except ValueError as exc:
@@ -184,12 +184,17 @@ def sweep_command(
 ) -> None:
     """Evaluate every alert configuration on the scenario: detection, reset, budget spent before
     detection, false positives in quiet periods (a table and OUT/<scenario>/sweep.csv)."""
-    factors = _floats(factor, "factor", durations=False)
-    windows = _floats(long_window, "long-window", durations=True)
-    holds = _floats(hold, "for", durations=True)
+    factors = floats(factor, "factor", durations=False)
+    windows = floats(long_window, "long-window", durations=True)
+    holds = floats(hold, "for", durations=True)
     plan = _load_all([scenario])[0]
     rows: list[SweepRow] = sweep(assess(plan), factors, windows, short_ratio, holds)
-    table = Table(title=f"{plan.name}: alert configurations")
+    print_sweep(rows, plan.name, out)
+
+
+def print_sweep(rows: list[SweepRow], name: str, out: Path) -> None:
+    """The sweep's table on stdout, and ``OUT/<name>/sweep.csv``."""
+    table = Table(title=f"{name}: alert configurations")
     for column in (
         "SLO",
         "rule",
@@ -217,7 +222,7 @@ def sweep_command(
             _cell(r.precision, percent=True),
         )
     stdout_console().print(table)
-    target = out / plan.name / "sweep.csv"
+    target = out / name / "sweep.csv"
     write_bytes_atomic(target, sweep_csv(rows))
     stdout_console().print(f"wrote {target}", markup=False, highlight=False)
 
