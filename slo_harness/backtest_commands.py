@@ -52,14 +52,19 @@ def parse_instant(text: str, what: str) -> float:
 
 
 def _incidents(texts: list[str], start_unix: float) -> list[MarkedIncident]:
-    """``START..END`` each: absolute times, or durations from the start of the period (``2h..3h``)."""
+    """``START..END`` each: Unix or ISO 8601 times, or durations from the start of the period (``2h..3h``)."""
     from sim.backtest import MarkedIncident
 
     def side(text: str) -> float:
+        # A bare number is a Unix time, as in --from; a duration has a unit (2h, 90s).
         try:
-            return parse_duration(text)
+            float(text)
         except ValueError:
-            return parse_instant(text, "--incident") - start_unix
+            try:
+                return parse_duration(text)
+            except ValueError:
+                pass
+        return parse_instant(text, "--incident") - start_unix
 
     out = []
     for text in texts:
