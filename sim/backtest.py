@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from sim.plan import AlertPlan, IncidentPlan, ObjectivePlan, Plan, SourcePlan
 from sim.scenario import Expectations
-from slo.catalog import Catalog, LatencyObjective
+from slo.catalog import Catalog
 from slo.durations import format_duration
 
 FloatArray = NDArray[np.float64]
@@ -109,19 +109,7 @@ def backtest_plan(
         slo = catalog.slo(slo_id)
         if slo.target is None or slo.window_seconds is None or slo.target >= 1:
             raise ValueError(f"{slo_id} ({slo.objective.kind}, window {slo.window}) has no error budget")
-        objectives.append(
-            ObjectivePlan(
-                slo_id=slo_id,
-                name=slo.name,
-                target=slo.target,
-                slo_window_seconds=slo.window_seconds,
-                basis="events",
-                threshold_seconds=slo.objective.threshold_seconds
-                if isinstance(slo.objective, LatencyObjective)
-                else None,
-                source=source_key(slo_id),
-            )
-        )
+        objectives.append(ObjectivePlan.from_slo(slo, source_key(slo_id), basis="events"))
     chosen = [catalog.policy(p) for p in policies] if policies else list(catalog.alert_policies)
     alerts = tuple(
         AlertPlan(o.slo_id, p.name, rule)

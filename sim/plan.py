@@ -15,7 +15,7 @@ import numpy as np
 from sim.scenario import Expectations
 from slo.alert_policy import BurnRateRule
 from slo.budget import StatusThreshold
-from slo.catalog import Commitment
+from slo.catalog import SLO, Commitment, LatencyObjective
 
 # The standard normal quantile of 0.95: a lognormal's p95 is median × exp(1.645 σ).
 Z95 = 1.6448536269514722
@@ -89,6 +89,23 @@ class ObjectivePlan:
     basis: str
     threshold_seconds: float | None
     source: str
+
+    @classmethod
+    def from_slo(cls, slo: SLO, source: str, basis: str | None = None) -> ObjectivePlan:
+        """A catalogue SLO with an error budget, measured on ``source`` (basis: the SLO's unless given)."""
+        assert slo.target is not None and slo.window_seconds is not None
+        objective = slo.objective
+        return cls(
+            slo_id=slo.id,
+            name=slo.name,
+            target=slo.target,
+            slo_window_seconds=slo.window_seconds,
+            basis=basis or slo.budget_basis or "events",
+            threshold_seconds=(
+                objective.threshold_seconds if isinstance(objective, LatencyObjective) else None
+            ),
+            source=source,
+        )
 
 
 @dataclass(frozen=True)

@@ -278,23 +278,7 @@ def _source_plan(service: str, name: str, source: Source, noise: bool) -> Source
 
 
 def _plan(scenario: Scenario, catalog: Catalog, file: str) -> Plan:
-    objectives = []
-    for slo_id, src in scenario.slos.items():
-        slo = catalog.slo(slo_id)
-        assert slo.target is not None and slo.window_seconds is not None
-        objectives.append(
-            ObjectivePlan(
-                slo_id=slo_id,
-                name=slo.name,
-                target=slo.target,
-                slo_window_seconds=slo.window_seconds,
-                basis=slo.budget_basis or "events",
-                threshold_seconds=slo.objective.threshold_seconds
-                if isinstance(slo.objective, LatencyObjective)
-                else None,
-                source=src,
-            )
-        )
+    objectives = [ObjectivePlan.from_slo(catalog.slo(slo_id), src) for slo_id, src in scenario.slos.items()]
     alerts: list[AlertPlan] = []
     for policy in scenario.policies:
         specs = policy.rules if isinstance(policy, InlinePolicy) else catalog.policy(policy).rules

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from slo.durations import format_duration, parse_duration
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.terminal import fail, positive_duration, stdout_console
 
 if TYPE_CHECKING:
     import numpy as np
@@ -222,20 +222,12 @@ def backtest_command(
     period; writes the files `sim` writes under OUT/<name>/."""
     from sim import assess, sweep, write_results
     from sim.backtest import Period, backtest_plan, counts_from_counters, recorded_streams
-    from slo.catalog_file import CatalogError, load_catalog
+    from slo_harness.catalog_commands import load_or_fail
     from slo_harness.sim_commands import floats, print_sweep, timeline_resolution
 
-    try:
-        step_seconds = parse_duration(step)
-    except ValueError as exc:
-        raise fail(f"--step: {exc}") from None
-    if step_seconds <= 0:
-        raise fail("--step: must be positive")
+    step_seconds = positive_duration(step, "--step")
     timeline_seconds = timeline_resolution(timeline)
-    try:
-        catalog = load_catalog(catalog_path)
-    except CatalogError as exc:
-        raise fail(str(exc)) from None
+    catalog = load_or_fail(catalog_path)
     slo_ids = list(slo or [])
     if prometheus is not None:
         if store is not None or config is not None:

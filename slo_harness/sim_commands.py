@@ -24,7 +24,7 @@ from sim import (
     write_results,
 )
 from slo import Catalog, format_duration, parse_duration, write_bytes_atomic
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.terminal import fail, positive_duration, stdout_console
 
 
 @dataclass(frozen=True)
@@ -77,15 +77,7 @@ def _load_all(paths: list[Path]) -> list[Plan]:
 
 def timeline_resolution(text: str) -> float | None:
     """``--timeline``: ``full`` (None, every evaluation) or a positive duration in seconds."""
-    if text.strip() == "full":
-        return None
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise fail(f"--timeline: {exc}; or 'full'") from None
-    if seconds <= 0:
-        raise fail(f"--timeline: expected a positive duration or 'full', got {text!r}")
-    return seconds
+    return None if text.strip() == "full" else positive_duration(text, "--timeline")
 
 
 def sim_command(
