@@ -23,3 +23,10 @@ def test_slo_is_pure() -> None:
 @pytest.mark.parametrize("package", ["slo", "sim", "probes", "testbed", "slo_harness.cli"])
 def test_no_gevent_outside_loadtest(package: str) -> None:
     assert "gevent" not in _modules_after_import(package)
+
+
+def test_the_backtest_command_module_imports_nothing_heavy() -> None:
+    # numpy comes with slo itself; the simulator, the prober and their libraries wait for the command.
+    loaded = _modules_after_import("slo_harness.backtest_commands")
+    for heavy in ("simpy", "aiohttp", "matplotlib", "sqlite3", "sim", "probes"):
+        assert heavy not in loaded, heavy

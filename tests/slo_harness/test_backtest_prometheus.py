@@ -8,6 +8,7 @@ simulation: the same alerts at the same times, the same budget and status transi
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import subprocess
@@ -126,6 +127,11 @@ def test_backtest_of_the_simulators_counts_agrees_with_the_simulation(
         "api-history",
         "--out",
         str(out),
+        # The sweep grid on the same history.
+        "--factor",
+        "2,10",
+        "--long-window",
+        "5m,1h",
     ]
     run = CliRunner().invoke(app, args)
     assert run.exit_code == 0, run.output
@@ -137,6 +143,7 @@ def test_backtest_of_the_simulators_counts_agrees_with_the_simulation(
         "budget.png",
         "burn_rates.png",
         "report.html",
+        "sweep.csv",
     }
     backtest = json.loads((out / "api-history" / "summary.json").read_text())
 
@@ -148,3 +155,7 @@ def test_backtest_of_the_simulators_counts_agrees_with_the_simulation(
     for key in ("sli", "budget", "status_transitions"):
         assert backtest["slos"][0][key] == simulated["slos"][0][key], key
     assert "fired SLO-API-001/source-document/" in run.output
+    with (out / "api-history" / "sweep.csv").open() as handle:
+        sweep = {(float(r["factor"]), float(r["long_window_seconds"])): r for r in csv.DictReader(handle)}
+    # 20 % errors burn at 200x: every configuration detects the one marked incident.
+    assert len(sweep) == 4 and all(r["detected"] == "1" for r in sweep.values())
