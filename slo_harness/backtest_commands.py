@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -225,9 +226,12 @@ def backtest_command(
     from slo_harness.catalog_commands import load_or_fail
     from slo_harness.sim_commands import floats, print_sweep, timeline_resolution
 
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in (".", ".."):
+        raise fail(f"--name: letters, digits, '_', '.' and '-' only (a directory under --out), got {name!r}")
     step_seconds = positive_duration(step, "--step")
     timeline_seconds = timeline_resolution(timeline)
     catalog = load_or_fail(catalog_path)
+    _incidents(list(incident or []), 0.0)  # syntax first: before any query is made
     slo_ids = list(slo or [])
     if prometheus is not None:
         if store is not None or config is not None:
