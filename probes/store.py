@@ -257,6 +257,10 @@ class ResultStore:
         row = self._db.execute("SELECT MAX(finished_at) FROM results").fetchone()
         return None if row[0] is None else float(row[0])
 
+    def earliest_finished_at(self) -> float | None:
+        row = self._db.execute("SELECT MIN(finished_at) FROM results").fetchone()
+        return None if row[0] is None else float(row[0])
+
     def result_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
 

@@ -104,9 +104,9 @@ def load(
     """Load-test a node with signed MsgSend txs on Locust; write results/load/<run>/ (Locust CSV and
     HTML, raw samples, summary.json, plots) and exit 1 when an SLO the run measured was missed."""
     # Imported here, not at the top: loadtest brings NumPy and cosmostx, and the CLI must start fast.
-    import loadtest  # noqa: PLC0415
-    from loadtest.accounts import accounts_from_file  # noqa: PLC0415
-    from loadtest.options import add_arguments, settings_from  # noqa: PLC0415
+    import loadtest
+    from loadtest.accounts import accounts_from_file
+    from loadtest.options import add_arguments, settings_from
 
     options = [
         f"--api={api}", f"--tps={tps}", f"--duration={duration}", f"--shape={shape}", f"--steps={steps}",
