@@ -267,11 +267,12 @@ def _plan(scenario: Scenario, catalog: Catalog, file: str) -> Plan:
         )
     alerts: list[AlertPlan] = []
     for policy in scenario.policies:
-        specs = policy.rules if isinstance(policy, InlinePolicy) else catalog.policy(policy).rules
-        name = policy.name if isinstance(policy, InlinePolicy) else policy
+        resolved = policy if isinstance(policy, InlinePolicy) else catalog.policy(policy)
         for objective in objectives:
+            window = objective.slo_window_seconds
             alerts.extend(
-                AlertPlan(objective.slo_id, name, s.to_rule(objective.slo_window_seconds)) for s in specs
+                AlertPlan(objective.slo_id, resolved.name, spec.to_rule(window, resolved.comparison))
+                for spec in resolved.rules
             )
     incidents = tuple(
         IncidentPlan(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim import assess, parse_scenario
-from slo.prometheus_rules import rule_group
+from slo.prometheus_rules import PolicyRules, SLORules, rule_group
 from tests.promtool import ERRORS, TOTAL, alert_checks, promtool_test_rules
 
 SCENARIO = """
@@ -44,9 +44,8 @@ def test_promtool_agrees_with_the_simulator_on_every_fire_and_resolve(tmp_path: 
     cum_bad, cum_total = (np.concatenate([[0.0], c]) for c in series.cumulative())
     objective = plan.objective(slo_id)
     rules = [a.rule for a in plan.alerts if a.slo_id == slo_id]
-    group = rule_group(
-        slo_id=slo_id, target=objective.target, rules=rules, error_query=ERRORS, total_query=TOTAL
-    )
+    spec = SLORules(slo_id, "api", "tier1", objective.target, objective.slo_window_seconds, ERRORS, TOTAL)
+    group = rule_group(spec, [PolicyRules("both", tuple(rules))], meta=False)
     spans: dict[str, list[tuple[float, float | None]]] = {r.name: [] for r in rules}
     for f in fires:
         spans[f.rule].append((f.fired_seconds, f.resolved_seconds))
