@@ -11,6 +11,7 @@ from slo_harness import (
     sim_commands,
     status_commands,
     testbed_commands,
+    verify_commands,
 )
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ rules_commands.register(app)
 status_commands.register(app)
 testbed_commands.register(app)
 probe_commands.register(app)
+verify_commands.register(app)
 
 
 def main() -> None:
