@@ -9,6 +9,7 @@ from slo_harness import (
     probe_commands,
     rules_commands,
     sim_commands,
+    stack_commands,
     status_commands,
     testbed_commands,
     verify_commands,
@@ -28,6 +29,7 @@ status_commands.register(app)
 testbed_commands.register(app)
 probe_commands.register(app)
 verify_commands.register(app)
+stack_commands.register(app)
 
 
 def main() -> None:
