@@ -6,6 +6,7 @@ import typer
 
 from slo_harness import (
     catalog_commands,
+    dashboard_commands,
     probe_commands,
     rules_commands,
     sim_commands,
@@ -30,6 +31,7 @@ testbed_commands.register(app)
 probe_commands.register(app)
 verify_commands.register(app)
 stack_commands.register(app)
+dashboard_commands.register(app)
 
 
 def main() -> None:

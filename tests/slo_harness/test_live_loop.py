@@ -17,6 +17,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 from sim import assess, parse_scenario
 from slo import load_catalog
 from slo.catalog import AlertPolicy
+from slo_harness.dashboards import expressions, service_dashboards
 from slo_harness.rules_commands import dump_rules
 from slo_harness.stack import Stack, StackSettings, write_stack_files
 from slo_harness.stack_commands import stack_rules
@@ -176,10 +177,11 @@ async def test_webhook_receives_the_page_when_the_simulator_says(tmp_path: Path)
             resolved = await _wait_for(
                 received, "resolved", outage_at + resolve_offset + bound + SLACK_SECONDS
             )
+            only_this = catalog.model_copy(update={"slos": (catalog.slo(SLO_ID),)})
+            boards = service_dashboards(only_this, ["live-test"])
+            exprs = [e for b in boards for e in expressions(b.model)]
             async with ClientSession(timeout=PROMQL_TIMEOUT) as session:
-                ratio = await query(
-                    session, settings.prometheus, 'slo:sli_error:ratio_rate30s{slo="SLO-NODE-001"}'
-                )
+                answers = {e: await query(session, settings.prometheus, e) for e in exprs}
         finally:
             await asyncio.to_thread(stack.stop)
             await hook_runner.cleanup()
@@ -195,7 +197,12 @@ async def test_webhook_receives_the_page_when_the_simulator_says(tmp_path: Path)
             SLACK_SECONDS,
         )
         print(f"page {name}: predicted {seconds:.1f}s, observed {seen} after the outage started")
-    assert ratio["status"] == "success" and ratio["data"]["result"], ratio
+    # The dashboard: one for the node service, every query evaluates and has data on the live Prometheus.
+    assert [b.service for b in boards] == ["node"]
+    assert len(exprs) == 9  # SLI, objective, budget, burn 30s and 5s, P50/P95/P99, success
+    for expr, answer in answers.items():
+        assert answer["status"] == "success", (expr, answer)
+        assert answer["data"]["result"], f"no data for {expr}"
     assert fired is not None, f"no firing notification; webhook got {received}"
     assert resolved is not None, f"no resolved notification; webhook got {received}"
     # Not before the simulator's time, less the intervals the live loop may sample ahead by.
