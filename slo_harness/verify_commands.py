@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,9 +21,11 @@ from slo.prometheus_rules import alert_name
 from slo_harness.terminal import fail, stdout_console
 
 if TYPE_CHECKING:
+    from sim import Plan
     from sim.rule_tests import AlertTimeline, RuleTest
 
 PROMTOOL_TIMEOUT_SECONDS = 600.0
+PROMTOOL_JOBS = 4
 # promtool prints each failed check as "name: <test>," and "alertname: <alert>, time: <duration>,", then
 # the expected and the got alerts, each with its labels.
 _FAILURE = re.compile(
@@ -161,23 +165,31 @@ def verify_rules_command(
     for column in ("scenario", "alert", "simulator fires → resolves", "step", "checks", "promtool"):
         table.add_column(column)
     all_verdicts: list[AlertVerdict] = []
+    tests = []
     for result, catalog in results:
         run = result.run
         try:
             chosen = choose_step(run) if step_seconds is None else step_seconds
-            test = rule_test(run, chosen, _services(catalog))
+            tests.append((run.plan, rule_test(run, chosen, _services(catalog))))
         except ValueError as exc:
             raise fail(f"{run.plan.file}: {exc}") from None
+
+    def check(plan: Plan, test: RuleTest) -> subprocess.CompletedProcess[str]:
         with tempfile.TemporaryDirectory(prefix="verify-rules-") as tmp:
-            directory = Path(tmp) if keep is None else keep / run.plan.name
+            directory = Path(tmp) if keep is None else keep / plan.name
             directory.mkdir(parents=True, exist_ok=True)
-            outcome = run_promtool(promtool, test, directory)
+            return run_promtool(promtool, test, directory)
+
+    # One promtool per scenario, as many at once as there are CPUs (at most PROMTOOL_JOBS).
+    with ThreadPoolExecutor(max_workers=max(1, min(PROMTOOL_JOBS, os.cpu_count() or 1))) as pool:
+        outcomes = list(pool.map(lambda pair: check(*pair), tests))
+    for (plan, test), outcome in zip(tests, outcomes, strict=True):
         report = outcome.stdout + outcome.stderr
-        found = verdicts(run.plan.name, test, report)
+        found = verdicts(plan.name, test, report)
         failed = failed_checks(report)
         # A failure that names no alert (promtool could not run, or labels we did not expect) is an error.
         if outcome.returncode != 0 and (not failed or any(not who for who in failed.values())):
-            raise fail(f"{run.plan.file}: promtool failed: {report.strip()[-400:]}")
+            raise fail(f"{plan.file}: promtool failed: {report.strip()[-400:]}")
         all_verdicts += found
         for v in found:
             table.add_row(
