@@ -27,7 +27,7 @@ from slo.alert_policy import BurnRateRule
 from slo.burn_rate import RELATIVE_TOLERANCE, RollingSeries, RuleEvaluation, evaluate_rule
 from slo.durations import format_duration
 from slo.metric_sources import PROBE_COUNTER, probe_queries
-from slo.prometheus_rules import PolicyRules, SLORules, alert_name, rule_group
+from slo.prometheus_rules import PolicyRules, SLORules, alert_name, rule_group, threshold
 
 # Steps tried, finest first; a step must divide every window and ``for:`` of the scenario.
 CANDIDATE_STEPS = (30.0, 60.0, 300.0, 600.0, 900.0, 1800.0, 3600.0)
@@ -59,15 +59,37 @@ class Check:
     why: str
     test: str = ""
     eval_seconds: float = 0.0
+    prometheus_firing: bool | None = None
 
     @property
     def tie(self) -> bool:
         """Whether a window's burn rate equals the factor here (to float noise): an exact tie in the
-        counts, which Prometheus decides by the last bit of its rate division, not by the comparison."""
+        counts, which Prometheus decides by the last bit of its rate division."""
         ev = self.alert.at_step
-        step = ev.times_seconds[0]
-        index = round(self.at_seconds / step) - 1
+        index = round(self.at_seconds / ev.times_seconds[0]) - 1
         return any(abs(b[index] / ev.rule.factor - 1.0) <= RELATIVE_TOLERANCE for b in ev.burn_rates)
+
+
+def prometheus_condition(
+    rule: BurnRateRule, target: float, bad: np.ndarray, total: np.ndarray, index: int, step: float
+) -> bool:
+    """The rule's condition at sample ``index`` in Prometheus' own float arithmetic on the counters as
+    written: per window ``rate = increase / range`` (the samples span the range exactly, so no
+    extrapolation), the total the sum of the success and failure rates, their quotient compared with
+    the threshold literal. On an exact tie this is what decides, to the last bit."""
+    limit = float(threshold(rule, target))
+    good = [round(float(v), 6) for v in total - bad]
+    failed = [round(float(v), 6) for v in bad]
+    for w in rule.windows:
+        back = index - round(w / step)
+        if back < 0:
+            return False
+        rate_bad = (failed[index] - failed[back]) / w
+        rate_all = (good[index] - good[back]) / w + rate_bad
+        ratio = rate_bad / rate_all if rate_all else math.nan
+        if not (ratio > limit if rule.comparison == "gt" else ratio >= limit):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -268,13 +290,27 @@ def rule_test(run: Run, step_seconds: float, services: dict[str, tuple[str, str]
         for n, (start, end) in enumerate(_segments(slo_checks, step_seconds)):
             name = f"{slo_id}#{n}"
             first, last = round(start / step_seconds), round(end / step_seconds)
+            bad, everything = cum_bad[first : last + 1], cum_total[first : last + 1]
             inside = [
-                replace(c, test=name, eval_seconds=c.at_seconds - start)
+                replace(
+                    c,
+                    test=name,
+                    eval_seconds=c.at_seconds - start,
+                    prometheus_firing=prometheus_condition(
+                        c.alert.evaluation.rule,
+                        objective.target,
+                        bad,
+                        everything,
+                        round((c.at_seconds - start) / step_seconds),
+                        step_seconds,
+                    )
+                    if c.tie and c.alert.evaluation.rule.for_seconds == 0
+                    else None,
+                )
                 for c in slo_checks
                 if start <= _start(c, step_seconds) and c.at_seconds <= end
             ]
             checks[name] = inside
-            bad, everything = cum_bad[first : last + 1], cum_total[first : last + 1]
             # promtool compares every alert of a name at once, so a case lists all the simulator
             # has firing under that name then (rules of two policies may share a name).
             cases = []

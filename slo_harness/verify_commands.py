@@ -22,7 +22,7 @@ from slo_harness.terminal import fail, stdout_console
 
 if TYPE_CHECKING:
     from sim import Plan
-    from sim.rule_tests import AlertTimeline, RuleTest
+    from sim.rule_tests import AlertTimeline, Check, RuleTest
 
 PROMTOOL_TIMEOUT_SECONDS = 600.0
 PROMTOOL_JOBS = 4
@@ -98,6 +98,11 @@ def _spans(timeline: AlertTimeline, at_step: bool) -> str:
     return text or "never"
 
 
+def _line(check: Check) -> str:
+    state = "firing" if check.firing else "silent"
+    return f"at {format_duration(check.at_seconds)} ({check.why}) promtool does not find it {state}"
+
+
 def verdicts(scenario: str, test: RuleTest, output: str) -> list[AlertVerdict]:
     """One verdict per alert: each of its checks agreed unless promtool named it failed."""
     failed = failed_checks(output)
@@ -107,16 +112,16 @@ def verdicts(scenario: str, test: RuleTest, output: str) -> list[AlertVerdict]:
         name = alert_name(timeline.evaluation.rule)
         who = (timeline.policy, timeline.evaluation.rule.name)
         differ = [c for c in checks if who in failed.get((c.test, name, c.eval_seconds), set())]
-        lines = [
-            (
-                c.tie,
-                f"at {format_duration(c.at_seconds)} ({c.why}) promtool does not find it "
-                f"{'firing' if c.firing else 'silent'}",
-            )
-            for c in differ
-        ]
-        bad = tuple(line for tie, line in lines if not tie)
-        ties = tuple(f"{line}: an exact tie in the counts" for tie, line in lines if tie)
+        # A difference on an exact tie is explained when Prometheus' own float arithmetic on the same
+        # counters gives promtool's answer; any other difference is a disagreement.
+        pairs = [(c, c.prometheus_firing is not None and c.prometheus_firing != c.firing) for c in differ]
+        bad = tuple(_line(c) for c, tie in pairs if not tie)
+        ties = tuple(
+            f"{_line(c)}: the ratio equals the threshold exactly, and Prometheus' rate division lands "
+            "on the other side of it"
+            for c, tie in pairs
+            if tie
+        )
         fires = _spans(timeline, at_step=False)
         if _spans(timeline, True) != fires:
             fires += f" (at the {format_duration(test.step_seconds)} step: {_spans(timeline, True)})"

@@ -17,19 +17,23 @@ from slo_harness.verify_commands import run_promtool, verdicts
 from tests.conftest import require_binary
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-# Multiwindow pages and a ticket (node-outage-25m, slow-burn-10d), a `for:` rule and a flapping one
-# (flapping-outages), the exact tie (burn-rate-tie), and the source document's policy elsewhere.
+# Multiwindow pages and a ticket (node-outage-25m, slow-burn-10d, latency-regression,
+# validator-warning), a `for:` rule and a flapping one (flapping-outages), the exact tie
+# (burn-rate-tie), and the source document's policy on API traffic. (The library's low-rate
+# scenarios, where the 10x/5 min rule flaps on single bad events, give thousands of checks and take
+# minutes: `slo-harness verify-rules scenarios/*.yaml` runs them.)
 LIBRARY = [
     "burn-rate-tie",
     "flapping-outages",
     "node-outage-25m",
     "slow-burn-10d",
+    "latency-regression",
+    "validator-warning",
     "bad-deploy-rollback",
     "bad-deploy-no-rollback",
+    "api-credit-10pct",
     "api-credit-30pct",
-    "validator-slash",
-    "benchmark-operator-review",
-    "provider-suspension",
+    "api-credit-cap",
 ]
 
 runner = CliRunner()
