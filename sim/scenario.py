@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from slo.alert_policy import Comparison
 from slo.budget import BudgetStatus
 from slo.catalog import AlertRuleSpec
 from slo.quantities import Seconds, Share, to_seconds
@@ -277,6 +278,7 @@ class InlinePolicy(_Frozen):
     """A policy written in the scenario instead of named from the catalogue."""
 
     name: str
+    comparison: Comparison = "gt"
     rules: tuple[AlertRuleSpec, ...] = Field(min_length=1)
 
 

@@ -285,11 +285,12 @@ def _plan(scenario: Scenario, catalog: Catalog, file: str) -> Plan:
     objectives = [ObjectivePlan.from_slo(catalog.slo(slo_id), src) for slo_id, src in scenario.slos.items()]
     alerts: list[AlertPlan] = []
     for policy in scenario.policies:
-        specs = policy.rules if isinstance(policy, InlinePolicy) else catalog.policy(policy).rules
-        name = policy.name if isinstance(policy, InlinePolicy) else policy
+        resolved = policy if isinstance(policy, InlinePolicy) else catalog.policy(policy)
         for objective in objectives:
+            window = objective.slo_window_seconds
             alerts.extend(
-                AlertPlan(objective.slo_id, name, s.to_rule(objective.slo_window_seconds)) for s in specs
+                AlertPlan(objective.slo_id, resolved.name, spec.to_rule(window, resolved.comparison))
+                for spec in resolved.rules
             )
     incidents = tuple(
         IncidentPlan(

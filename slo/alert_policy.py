@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
+# How a burn rate is compared with a rule's factor: "gt" (greater than) as the SRE workbook and Sloth
+# do, or "ge" (at least). They differ only on an exact tie.
+Comparison = Literal["gt", "ge"]
+COMPARISONS: tuple[Comparison, ...] = ("gt", "ge")
 
 @dataclass(frozen=True)
 class BurnRateRule:
-    """One policy step: fire when the burn rate over every window is at least ``factor``.
+    """One policy step: fire when the burn rate over every window exceeds ``factor``.
+
+    ``comparison`` says what "exceeds" means: "gt" (``>``, the workbook's and Sloth's) or "ge" (``>=``).
 
     ``short_window_seconds`` is None for a single-window rule (the source document's "2x over 1 hour"),
     set for a multiwindow rule (the SRE workbook's "14.4x over 1 h and 5 m"). ``for_seconds`` is
@@ -24,8 +31,11 @@ class BurnRateRule:
     for_seconds: float = 0.0
     severity: str = "page"
     action: str = "page"
+    comparison: Comparison = "gt"
 
     def __post_init__(self) -> None:
+        if self.comparison not in COMPARISONS:
+            raise ValueError(f"rule {self.name!r}: comparison must be gt or ge, got {self.comparison!r}")
         if self.factor <= 0:
             raise ValueError(f"rule {self.name!r}: factor must be positive, got {self.factor!r}")
         if self.long_window_seconds <= 0:
@@ -36,6 +46,11 @@ class BurnRateRule:
             raise ValueError(f"rule {self.name!r}: short window must be positive and at most the long one")
         if self.for_seconds < 0:
             raise ValueError(f"rule {self.name!r}: for must not be negative")
+
+    @property
+    def operator(self) -> str:
+        """The PromQL comparison operator."""
+        return ">" if self.comparison == "gt" else ">="
 
     @property
     def windows(self) -> tuple[float, ...]:

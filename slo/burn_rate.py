@@ -20,9 +20,9 @@ from slo.alert_policy import BurnRateRule
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-# A burn rate within float noise of the factor has reached it: 1 − 0.999 is 0.0010000000000000009 in
-# binary, so an error ratio of exactly 0.01 would otherwise read as a 9.999999999999998x burn and
-# miss a 10x rule that Prometheus (comparing 0.01 >= 0.01) fires.
+# A burn rate within float noise of the factor is a tie: 1 − 0.999 is 0.0010000000000000009 in
+# binary, so an error ratio of exactly 0.01 would otherwise read as a 9.999999999999998x burn, where
+# Prometheus compares 0.01 with the literal 0.01 and sees them equal. A tie fires under "ge" only.
 RELATIVE_TOLERANCE = 1e-9
 # Error ratios kept per series: a policy's rules share a few windows, and each array of a 28-day
 # series at 1 s evaluations is 19 MB, so the cache holds the most recent few rather than all.
@@ -179,13 +179,19 @@ def held_for(condition: BoolArray, interval_seconds: float, for_seconds: float) 
     return condition & (elapsed >= for_seconds - 1e-9 * interval_seconds)
 
 
+def exceeds(burn: FloatArray, rule: BurnRateRule) -> BoolArray:
+    """Where ``burn`` exceeds the rule's factor by its comparison; a tie within float noise is equal."""
+    with np.errstate(invalid="ignore"):
+        if rule.comparison == "ge":
+            return np.asarray(burn >= rule.factor * (1.0 - RELATIVE_TOLERANCE))
+        return np.asarray(burn > rule.factor * (1.0 + RELATIVE_TOLERANCE))
+
+
 def evaluate_rule(series: RollingSeries, target: float, rule: BurnRateRule) -> RuleEvaluation:
     """Evaluate one burn-rate rule at every evaluation time of ``series``."""
-    threshold = rule.factor * (1.0 - RELATIVE_TOLERANCE)
     condition = np.ones(len(series.times_seconds), dtype=np.bool_)
     for window in rule.windows:
-        with np.errstate(invalid="ignore"):
-            condition &= burn_rate(series.error_ratio(window), target) >= threshold
+        condition &= exceeds(burn_rate(series.error_ratio(window), target), rule)
     firing = held_for(condition, series.evaluation_interval_seconds, rule.for_seconds)
     return RuleEvaluation(rule, series.times_seconds, condition, firing, series, target)
 
@@ -202,6 +208,11 @@ def _round_up(value: float, step: float) -> float:
     return math.ceil(value / step - 1e-9) * step
 
 
+def _next_after(value: float, step: float) -> float:
+    """The first evaluation strictly after ``value`` (one within float noise of it counts as at it)."""
+    return math.floor(value / step + 1e-9) * step + step
+
+
 def first_fire_seconds_constant(
     *,
     target: float,
@@ -213,17 +224,20 @@ def first_fire_seconds_constant(
     """Closed form: when ``rule`` first fires for a constant error ratio that starts at ``start_seconds``.
 
     Traffic is steady and error-free for at least one long window before the start. Over a window
-    ``w`` the burn rate reaches ``k`` once ``k (1 - T) w / e`` has elapsed; every window must get there,
-    the result is rounded up to the next evaluation, then ``for:`` is added in whole evaluations.
-    None when ``e < k (1 - T)``: the rule never fires.
+    ``w`` the burn rate reaches ``k`` once ``k (1 - T) w / e`` has elapsed; every window must get there.
+    Under "ge" the result is rounded up to the next evaluation, under "gt" it is the first evaluation
+    strictly after; then ``for:`` is added in whole evaluations. None when the rule never fires:
+    ``e < k (1 - T)``, or ``e = k (1 - T)`` under "gt".
     """
     threshold = rule.factor * (1.0 - target)
-    if error_ratio <= 0 or error_ratio < threshold:
+    tie = abs(error_ratio - threshold) <= RELATIVE_TOLERANCE * threshold
+    if error_ratio <= 0 or error_ratio < threshold or (tie and rule.comparison == "gt"):
         return None
     needed = max(threshold * w / error_ratio for w in rule.windows)
-    fire = _round_up(start_seconds + needed, evaluation_interval_seconds)
+    step = evaluation_interval_seconds
+    fire = (_round_up if rule.comparison == "ge" else _next_after)(start_seconds + needed, step)
     if rule.for_seconds > 0:
-        fire += _round_up(rule.for_seconds, evaluation_interval_seconds)
+        fire += _round_up(rule.for_seconds, step)
     return fire
 
 
@@ -238,14 +252,13 @@ def reset_seconds_constant(
     """Closed form: when a firing rule resolves after a constant error ratio stops at ``end_seconds``.
 
     The errors lasted at least one long window, so every window was full of them. A window ``w``
-    falls below ``k`` once more than ``w (1 - k (1 - T) / e)`` has passed; the rule resolves when its
-    first window does, at the first evaluation strictly after that.
+    is back at ``k`` once ``w (1 - k (1 - T) / e)`` has passed; the rule resolves when its first
+    window is no longer over the factor: at the first evaluation strictly after that under "ge", at
+    or after it under "gt".
     """
     threshold = rule.factor * (1.0 - target)
     if error_ratio < threshold:
         raise ValueError("the rule never fired at this error ratio")
     needed = min(w * (1.0 - threshold / error_ratio) for w in rule.windows)
-    instant = end_seconds + needed
     step = evaluation_interval_seconds
-    nxt = math.floor(instant / step + 1e-9) * step + step
-    return nxt
+    return (_next_after if rule.comparison == "ge" else _round_up)(end_seconds + needed, step)

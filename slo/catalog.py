@@ -13,7 +13,7 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from slo.alert_policy import BurnRateRule, factor_for_budget_spent
+from slo.alert_policy import BurnRateRule, Comparison, factor_for_budget_spent
 from slo.budget import BudgetStatus, StatusThreshold
 from slo.durations import parse_duration
 from slo.quantities import Quantity, Ratio, Seconds, Share
@@ -55,8 +55,27 @@ class Service(_Frozen):
     description: str = ""
 
 
+def _has_window(query: str) -> str:
+    if "$window" not in query:
+        raise ValueError("a query template must contain $window where the range goes")
+    return query
+
+
+QueryTemplate = Annotated[str, AfterValidator(_has_window)]
+
+
+class SLIQueries(_Frozen):
+    """PromQL rates of bad and of all events, with ``$window`` where the range goes."""
+
+    errors: QueryTemplate
+    total: QueryTemplate
+
+
 class SLI(_Frozen):
-    """An indicator as the source defines it: what is measured, how and how often."""
+    """An indicator as the source defines it: what is measured, how and how often.
+
+    ``queries`` optionally says how Prometheus measures it (``slo-harness rules --source catalog``).
+    """
 
     id: str
     service: str
@@ -71,6 +90,7 @@ class SLI(_Frozen):
     dimensions: tuple[str, ...] = ()
     timeout: str | None = None
     target_note: str | None = None
+    queries: SLIQueries | None = None
 
 
 class RatioObjective(_Frozen):
@@ -179,7 +199,7 @@ class AlertRuleSpec(_Frozen):
         assert self.budget_spent is not None
         return factor_for_budget_spent(self.budget_spent, slo_window_seconds, self.long_window_seconds)
 
-    def to_rule(self, slo_window_seconds: float) -> BurnRateRule:
+    def to_rule(self, slo_window_seconds: float, comparison: Comparison = "gt") -> BurnRateRule:
         return BurnRateRule(
             name=self.name,
             factor=self.factor_for(slo_window_seconds),
@@ -188,17 +208,22 @@ class AlertRuleSpec(_Frozen):
             for_seconds=self.for_seconds,
             severity=self.severity,
             action=self.action,
+            comparison=comparison,
         )
 
 
 class AlertPolicy(_Frozen):
+    """Burn-rate rules evaluated together. ``comparison``: a rule fires when the burn rate is greater
+    than its factor ("gt", the SRE workbook's and Sloth's ``>``) or at least it ("ge", ``>=``)."""
+
     name: str
     description: str
     source: str
+    comparison: Comparison = "gt"
     rules: tuple[AlertRuleSpec, ...] = Field(min_length=1)
 
     def to_rules(self, slo_window_seconds: float) -> tuple[BurnRateRule, ...]:
-        return tuple(rule.to_rule(slo_window_seconds) for rule in self.rules)
+        return tuple(rule.to_rule(slo_window_seconds, self.comparison) for rule in self.rules)
 
 
 ConsequenceAction = Literal[

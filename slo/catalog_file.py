@@ -11,6 +11,7 @@ from pathlib import Path
 
 from slo.catalog import Catalog
 from slo.input_errors import InputError, load_model, located, parse_yaml
+from slo.openslo import is_openslo, parse_openslo
 from yamlsafe import read_text
 
 DEFAULT_CATALOG = "virtengine.yaml"
@@ -21,7 +22,16 @@ class CatalogError(InputError):
 
 
 def parse_catalog(text: str, source: str) -> Catalog:
-    """Validate catalogue YAML text; ``source`` names it in error messages."""
+    """Validate catalogue YAML text; ``source`` names it in error messages.
+
+    OpenSLO v1 documents are read too (:mod:`slo.openslo`), for the parts that map; the rest
+    (tiers, budget status levels, the error-budget policy) comes from the packaged catalogue.
+    """
+    if is_openslo(text):
+        try:
+            return parse_openslo(text, source, load_catalog())
+        except InputError as exc:
+            raise CatalogError(str(exc)) from None
     try:
         catalog = load_model(text, source, Catalog)
     except InputError as exc:

@@ -22,8 +22,10 @@ from slo import (
     load_catalog,
     time_budget_seconds,
     time_to_exhaustion_seconds,
+    write_text_atomic,
 )
 from slo.json_numbers import json_number
+from slo.openslo import to_openslo, unmapped
 from slo.quantities import percent_to_ratio
 from slo_harness.terminal import fail, positive_duration, stdout_console
 
@@ -85,9 +87,30 @@ def _budget_text(row: dict[str, Any]) -> str:
     return minutes
 
 
-def catalog_command(catalog: CatalogArgument = None, output: FormatOption = OutputFormat.table) -> None:
-    """List every SLO with its computed and declared error budget."""
+class ExportFormat(StrEnum):
+    openslo = "openslo"
+
+
+def catalog_command(
+    catalog: CatalogArgument = None,
+    output: FormatOption = OutputFormat.table,
+    export: Annotated[
+        ExportFormat | None,
+        typer.Option("--export", help="write the catalogue as OpenSLO v1 documents instead of listing it"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="with --export: write here (atomically)")] = None,
+) -> None:
+    """List every SLO with its computed and declared error budget (or export the catalogue)."""
     cat = load_or_fail(catalog)
+    if export is ExportFormat.openslo:
+        text = to_openslo(cat)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            write_text_atomic(out, text)
+        for line in unmapped(cat):
+            typer.echo(f"not mapped: {line}", err=True)
+        return
     rows = [slo_row(slo) for slo in cat.slos]
     if output is OutputFormat.json:
         typer.echo(json.dumps({"catalog": cat.name, "source": cat.source, "slos": rows}, indent=2))

@@ -7,12 +7,15 @@ import typer
 from slo_harness import (
     backtest_commands,
     catalog_commands,
+    dashboard_commands,
     load_commands,
     probe_commands,
     rules_commands,
     sim_commands,
+    stack_commands,
     status_commands,
     testbed_commands,
+    verify_commands,
 )
 
 app = typer.Typer(
@@ -30,6 +33,9 @@ status_commands.register(app)
 testbed_commands.register(app)
 probe_commands.register(app)
 load_commands.register(app)
+verify_commands.register(app)
+stack_commands.register(app)
+dashboard_commands.register(app)
 
 
 def main() -> None:

@@ -3,35 +3,64 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
 
-from slo import format_duration, parse_duration, write_text_atomic
-from slo.prometheus_rules import rule_group
+from slo import Catalog, format_duration, parse_duration, write_text_atomic
+from slo.metric_sources import MetricSource, NoQueryError, has_budget, slo_rules
+from slo.prometheus_rules import PolicyRules, rule_group
 from slo_harness.catalog_commands import CatalogArgument, load_or_fail
 from slo_harness.terminal import fail
 
-# The scheduled prober's own counters, so rules work on what `slo-harness exporter` exposes.
-PROBE_COUNTER = "slo_harness_probe_total"
+
+def rules_document(
+    catalog: Catalog,
+    *,
+    slo_ids: list[str],
+    policies: list[str],
+    source: MetricSource = "probe",
+    selector: str = "",
+    queries: tuple[str, str] | None = None,
+    evaluation_interval_seconds: float = 30.0,
+    skipped: list[str] | None = None,
+) -> dict[str, Any]:
+    """``{"groups": [...]}`` for the SLOs (every one with a budget when none is named) and policies
+    (every one of the catalogue when none is named). Unnamed SLOs the source cannot measure are
+    appended to ``skipped``; a named one is an error (ValueError or KeyError naming it)."""
+    chosen = [catalog.policy(p) for p in policies] or list(catalog.alert_policies)
+    slos = [catalog.slo(s) for s in slo_ids] or [s for s in catalog.slos if has_budget(s)]
+    groups = []
+    for slo in slos:
+        try:
+            spec = slo_rules(catalog, slo, source, selector, queries)
+        except NoQueryError as exc:
+            if slo_ids or skipped is None:
+                raise
+            skipped.append(str(exc))
+            continue
+        assert slo.window_seconds is not None
+        resolved = [PolicyRules(p.name, p.to_rules(slo.window_seconds)) for p in chosen]
+        groups.append(rule_group(spec, resolved, evaluation_interval_seconds=evaluation_interval_seconds))
+    return {"groups": groups}
 
 
-def default_queries(selector: str) -> tuple[str, str]:
-    """Failure and total rates of the scheduled prober's counter, narrowed by ``selector``."""
-    matchers = selector.strip().strip(",")
-    extra = f",{matchers}" if matchers else ""
-    total = f"{{{matchers}}}" if matchers else ""
-    return (
-        f'sum(rate({PROBE_COUNTER}{{result="failure"{extra}}}[$window]))',
-        f"sum(rate({PROBE_COUNTER}{total}[$window]))",
-    )
+def dump_rules(document: dict[str, Any], header: str) -> str:
+    return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
 
 
 def rules_command(
     catalog: CatalogArgument = None,
-    slo_ids: Annotated[list[str], typer.Option("--slo", help="SLO id; repeat for several")] = [],  # noqa: B006
-    policy: Annotated[str, typer.Option(help="alert policy of the catalogue")] = "sre-workbook",
+    slo_ids: Annotated[
+        list[str], typer.Option("--slo", help="SLO id; repeat for several (default: every SLO with a budget)")
+    ] = [],  # noqa: B006
+    policies: Annotated[
+        list[str], typer.Option("--policy", help="alert policy; repeat for several (default: all)")
+    ] = [],  # noqa: B006
+    source: Annotated[
+        MetricSource, typer.Option(help="where events come from: probe (the exporter), cometbft, catalog")
+    ] = "probe",
     errors: Annotated[
         str | None, typer.Option(help="PromQL for bad events per second; $window marks the range")
     ] = None,
@@ -39,47 +68,38 @@ def rules_command(
         str | None, typer.Option(help="PromQL for all events per second; $window marks the range")
     ] = None,
     selector: Annotated[
-        str, typer.Option(help='label matchers for the default queries, e.g. module="rpc"')
+        str, typer.Option(help='label matchers for the probe source, e.g. module="rpc"')
     ] = "",
     evaluation_interval: Annotated[str, typer.Option("--evaluation-interval")] = "30s",
     out: Annotated[Path | None, typer.Option(help="write here (atomically) instead of stdout")] = None,
 ) -> None:
     """Sloth-style recording rules and burn-rate alerts; check them with `promtool check rules`."""
     cat = load_or_fail(catalog)
-    if not slo_ids:
-        raise fail("--slo: name at least one SLO, e.g. --slo SLO-NODE-001")
+    if (errors is None) != (total is None):
+        raise fail("--errors and --total go together")
+    skipped: list[str] = []
     try:
-        alert_policy = cat.policy(policy)
         interval = parse_duration(evaluation_interval)
-    except (KeyError, ValueError) as exc:
+        document = rules_document(
+            cat,
+            slo_ids=slo_ids,
+            policies=policies,
+            source=source,
+            selector=selector,
+            queries=None if errors is None or total is None else (errors, total),
+            evaluation_interval_seconds=interval,
+            skipped=skipped,
+        )
+    except KeyError as exc:
         raise fail(str(exc.args[0])) from None
-    default_errors, default_total = default_queries(selector)
-    error_query, total_query = errors or default_errors, total or default_total
-    groups = []
-    for slo_id in slo_ids:
-        try:
-            slo = cat.slo(slo_id)
-        except KeyError as exc:
-            raise fail(f"--slo: {exc.args[0]}") from None
-        if slo.target is None or slo.window_seconds is None or slo.target >= 1:
-            raise fail(f"--slo: {slo_id} has no error budget over a time window, so no burn rate")
-        try:
-            groups.append(
-                rule_group(
-                    slo_id=slo.id,
-                    target=slo.target,
-                    rules=alert_policy.to_rules(slo.window_seconds),
-                    error_query=error_query,
-                    total_query=total_query,
-                    evaluation_interval_seconds=interval,
-                )
-            )
-        except ValueError as exc:
-            raise fail(str(exc)) from None
-    header = (
-        f"# {cat.name} {', '.join(slo_ids)}: policy {policy}, evaluated every {format_duration(interval)}\n"
-    )
-    text = header + yaml.safe_dump({"groups": groups}, sort_keys=False, allow_unicode=True, width=120)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    for note in skipped:
+        typer.echo(f"skipped: {note}", err=True)
+    named = ", ".join(slo_ids) if slo_ids else "every SLO with a budget"
+    policy_names = ", ".join(policies) if policies else "every policy"
+    header = f"# {cat.name} {named}: {policy_names}, evaluated every {format_duration(interval)}\n"
+    text = dump_rules(document, header)
     if out is None:
         typer.echo(text, nl=False)
     else:

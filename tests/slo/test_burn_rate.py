@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from slo.alert_policy import BurnRateRule, budget_spent_by_factor, factor_for_budget_spent
+from slo.alert_policy import BurnRateRule, Comparison, budget_spent_by_factor, factor_for_budget_spent
 from slo.burn_rate import (
     RollingSeries,
     burn_rate,
@@ -106,15 +106,23 @@ rule_windows = st.integers(min_value=6, max_value=2160).map(lambda n: n * STEP) 
     multiwindow=st.booleans(),
     for_evals=st.integers(min_value=0, max_value=4),
     excess=st.floats(min_value=1.0, max_value=50.0),
+    comparison=st.sampled_from(["gt", "ge"]),
 )
 def test_first_fire_matches_the_closed_form(
-    target: float, factor: float, long_window: float, multiwindow: bool, for_evals: int, excess: float
+    target: float,
+    factor: float,
+    long_window: float,
+    multiwindow: bool,
+    for_evals: int,
+    excess: float,
+    comparison: Comparison,
 ) -> None:
     threshold = factor * (1 - target)
     error_ratio = min(threshold * excess, 1.0)
     assume(threshold <= 1.0)
+    assume(excess == 1.0 or excess > 1.0 + 1e-6)  # an exact tie, or clearly above it
     short = long_window / 12 if multiwindow else None
-    rule = BurnRateRule("r", factor, long_window, short, for_seconds=for_evals * EVAL)
+    rule = BurnRateRule("r", factor, long_window, short, for_seconds=for_evals * EVAL, comparison=comparison)
     start = math.ceil(long_window / STEP) * STEP
     needed = threshold * long_window / error_ratio
     crossing = (start + needed) / EVAL
@@ -126,6 +134,12 @@ def test_first_fire_matches_the_closed_form(
         start_seconds=start,
         evaluation_interval_seconds=EVAL,
     )
+    if error_ratio == threshold and comparison == "gt":
+        # A burn rate exactly at the factor is not above it: the workbook's rule never fires.
+        assert expected is None
+        good, total = constant_incident(error_ratio, start, math.inf, start + 3 * long_window)
+        assert not _eval(good, total, target, rule).firing.any()
+        return
     assert expected is not None
     good, total = constant_incident(error_ratio, start, math.inf, expected + 2 * EVAL)
     assert _eval(good, total, target, rule).first_fire_seconds() == expected

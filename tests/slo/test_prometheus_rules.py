@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from slo import BurnRateRule, RollingSeries, evaluate_rule, load_catalog
-from slo.prometheus_rules import rule_group
+from slo.prometheus_rules import PolicyRules, SLORules, rule_group
 from tests.conftest import require_binary
 from tests.promtool import ERRORS, TOTAL, alert_checks, promtool_test_rules, spans
 
@@ -30,10 +30,9 @@ def test_every_catalogue_slo_and_policy_passes_promtool_check(tmp_path: Path) ->
     for slo in catalog.slos:
         if slo.target is None or slo.window_seconds is None or slo.target >= 1:
             continue
-        rules = [r for policy in catalog.alert_policies for r in policy.to_rules(slo.window_seconds)]
-        groups.append(
-            rule_group(slo_id=slo.id, target=slo.target, rules=rules, error_query=ERRORS, total_query=TOTAL)
-        )
+        policies = [PolicyRules(p.name, p.to_rules(slo.window_seconds)) for p in catalog.alert_policies]
+        spec = SLORules(slo.id, "svc", slo.tier, slo.target, slo.window_seconds, ERRORS, TOTAL)
+        groups.append(rule_group(spec, policies))
     (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": groups}), encoding="utf-8")
     result = _promtool("check", "rules", "rules.yml", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -42,9 +41,10 @@ def test_every_catalogue_slo_and_policy_passes_promtool_check(tmp_path: Path) ->
 
 def test_queries_need_the_window_placeholder() -> None:
     with pytest.raises(ValueError, match=r"error_query must contain \$window"):
-        rule_group(
-            slo_id="x", target=0.999, rules=[BurnRateRule("r", 1, 60)], error_query="e", total_query=TOTAL
-        )
+        SLORules("x", "svc", "tier0", 0.999, 86400.0, "e", TOTAL)
+    spec = SLORules("x", "svc", "tier0", 0.999, 86400.0, ERRORS, TOTAL)
+    with pytest.raises(ValueError, match="two rules named 'r'"):
+        rule_group(spec, [PolicyRules("p", (BurnRateRule("r", 1, 60), BurnRateRule("r", 2, 60)))])
 
 
 @pytest.mark.integration
@@ -74,7 +74,8 @@ def test_alert_timing_agrees_with_promtool(
     evaluations = [evaluate_rule(series, target, rule) for rule in rules]
     assert any(ev.firing.any() for ev in evaluations)
 
-    group = rule_group(slo_id="SLO-TEST", target=target, rules=rules, error_query=ERRORS, total_query=TOTAL)
+    spec = SLORules("SLO-TEST", "svc", "tier0", target, window, ERRORS, TOTAL)
+    group = rule_group(spec, [PolicyRules("test", tuple(rules))], meta=False)
     # Counter samples at 0, 30 s, 60 s, ...: the value at i·30 s counts every request up to then.
     cum_total = np.concatenate([[0.0], np.cumsum(total)])[:n]
     cum_bad = np.concatenate([[0.0], np.cumsum(bad)])[:n]
