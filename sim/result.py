@@ -15,6 +15,7 @@ import simpy
 
 from sim.engine import Run, simulate
 from sim.expectations import ExpectationResult, check_all
+from sim.incident_process import realise, replay_generator
 from sim.outcome import AlertFire, BudgetTrack, alert_fires, budget_track, sla_outcomes
 from sim.plan import Plan
 from slo.json_numbers import json_number
@@ -59,7 +60,12 @@ def _tracks(run: Run) -> dict[str, BudgetTrack]:
 
 
 def assess(plan: Plan) -> Result:
-    """Run ``plan`` with a generator seeded from its seed (and, if asked, once more without automation)."""
+    """Run ``plan`` with a generator seeded from its seed (and, if asked, once more without automation).
+
+    Incident processes are drawn first, from a generator of their own (:func:`replay_generator`).
+    """
+    if plan.incident_processes:
+        plan = realise(plan, replay_generator(plan.seed))
     run = simulate(plan, np.random.default_rng(plan.seed), simpy.Environment())
     tracks = _tracks(run)
     fires = alert_fires(run, tracks)

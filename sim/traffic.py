@@ -83,13 +83,17 @@ class Traffic:
             self.streams[spec.key] = self._baseline(spec, stream_rngs[2 * i], stream_rngs[2 * i + 1])
             self._draw_incidents(self.streams[spec.key], 0)
 
-    def _draw_events(self, source: SourcePlan, starts: FloatArray, rng: np.random.Generator) -> FloatArray:
+    def _mean_events(self, source: SourcePlan, starts: FloatArray) -> FloatArray:
+        """Expected events per step: the source's rate with its daily swing."""
         mean = source.events_per_second * self.step_lengths
         if source.diurnal_amplitude > 0:
             middle = starts + self.step_lengths / 2
             phase = 2 * math.pi * (middle - source.diurnal_peak_seconds) / DAY_SECONDS
             mean = mean * (1.0 + source.diurnal_amplitude * np.cos(phase))
-        return rng.poisson(mean).astype(np.float64)
+        return mean
+
+    def _draw_events(self, source: SourcePlan, starts: FloatArray, rng: np.random.Generator) -> FloatArray:
+        return rng.poisson(self._mean_events(source, starts)).astype(np.float64)
 
     def _affecting(self, source_key: str) -> list[IncidentPlan]:
         return [i for i in self.plan.incidents if source_key in i.sources]
