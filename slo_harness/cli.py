@@ -7,6 +7,7 @@ import typer
 from slo_harness import (
     catalog_commands,
     probe_commands,
+    risk_commands,
     rules_commands,
     sim_commands,
     status_commands,
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 catalog_commands.register(app)
 sim_commands.register(app)
+risk_commands.register(app)
 rules_commands.register(app)
 status_commands.register(app)
 testbed_commands.register(app)
