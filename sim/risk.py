@@ -46,7 +46,7 @@ def run_chunk(plan: Plan, seed: int, runs: int, start: int, stop: int) -> list[R
 
 def chunks(runs: int, workers: int) -> list[tuple[int, int]]:
     """Contiguous index ranges: enough of them to keep every worker busy and show progress."""
-    size = max(1, min(500, math.ceil(runs / max(1, 8 * workers))))
+    size = max(min(runs, 100), min(500, math.ceil(runs / max(1, 8 * workers))))
     return [(a, min(runs, a + size)) for a in range(0, runs, size)]
 
 
