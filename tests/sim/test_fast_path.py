@@ -7,16 +7,16 @@ budget left and when it ran out, and the SLA values, which decide every ladder s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import simpy
 
-from dataclasses import replace
-
 from sim import Plan, parse_scenario, simulate
-from sim.incident_process import realise
 from sim.expected_traffic import ExpectedTraffic
 from sim.fast_path import fast_path_problem, replicate, traffic_model
+from sim.incident_process import realise
 
 SCENARIO = """\
 name: fast-path-check
@@ -36,7 +36,8 @@ incident_processes:
   - {id: outage, kind: outage, service: api, rate: 2/14d, duration: {median: 20m, p95: 1h}}
   - {id: deploy, kind: error_ratio, service: api, rate: 2/14d, duration: until_resolved,
      magnitude: {min: 0.5%, max: 40%}, cause: bad_deploy}
-  - {id: slow, kind: latency_shift, service: api, rate: 1/14d, duration: {mttr: 3h}, magnitude: {min: 1.5, max: 4}}
+  - {id: slow, kind: latency_shift, service: api, rate: 1/14d, duration: {mttr: 3h},
+     magnitude: {min: 1.5, max: 4}}
   - {id: node-down, kind: outage, service: node, rate: 1/14d, duration: until_resolved}
 responders:
   on_call: {acknowledge: {median: 5m, p95: 20m}, mitigate: {median: 30m, p95: 2h}}
