@@ -47,7 +47,8 @@ def test_writes_summary_csv_and_histograms_and_prints_intervals(scenario: Path, 
     assert "P(SLA-NETWORK-API/availability service_credit)" in stdout
     target = out / "risk-cli" / "risk"
     summary = json.loads((target / "summary.json").read_text())
-    assert [c["name"] for c in summary["columns"]] == ["scenario", "what-if incident_processes.outage.rate=1/7d"]
+    names = [c["name"] for c in summary["columns"]]
+    assert names == ["scenario", "what-if incident_processes.outage.rate=1/7d"]
     base, fewer = (c["means"]["incidents"]["mean"] for c in summary["columns"])
     assert fewer < base
     rows = (target / "replications.csv").read_text().splitlines()
