@@ -122,12 +122,18 @@ class _FastEngine(_Engine):
         return {}  # each rule gets its own sparse series (rule_series)
 
     def rule_series(self, series: dict[str, RollingSeries], alert: AlertPlan) -> RollingSeries:
-        source = self.plan.objective(alert.slo_id).source
+        objective = self.plan.objective(alert.slo_id)
+        stream = self.sparse.stream(alert.slo_id)
+        # A window's error ratio is an average of the steps' P(bad): below the factor at the worst
+        # step, the rule cannot fire anywhere, and is evaluated nowhere.
+        worst = stream.model.base_probability + float(stream.delta.max(initial=0.0))
+        if float(burn_rate(worst, objective.target)) < alert.rule.factor * (1.0 - 1e-6):
+            return SparseSeries(stream, self.plan, np.zeros(0))
         return SparseSeries(
-            self.sparse.stream(alert.slo_id),
+            stream,
             self.plan,
             self.sparse.evaluation_times(
-                source,
+                objective.source,
                 alert.rule,
                 self.since - alert.rule.for_seconds - self.plan.evaluation_interval_seconds,
                 self.horizon,
