@@ -18,6 +18,7 @@ times, budgets and SLA values per replication.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,6 +88,7 @@ class _FastEngine(_Engine):
         self.horizon = 0.0
         self.since = 0.0
         self._seen = -1
+        self._log: list[tuple[float, list[tuple[float, int, bool]]]] = []
 
     # The evaluator acts on the first alert transition after now, so rules are evaluated from now
     # (less a ``for:`` to know how long a condition has held) up to a horizon that is extended,
@@ -111,12 +113,32 @@ class _FastEngine(_Engine):
             # Before ``now`` the evaluation is partial (it starts there), and nothing is pending.
             out = [t for t in super().transitions() if t[0] >= now]
             if self.horizon >= self.plan.window_seconds or (out and out[-1][0] > now):
+                self._log.append((now, out))
                 return out
             self._extend(now + max(_HORIZON_SECONDS, 2 * (self.horizon - now)))
 
     def window_end(self) -> ProcessGenerator:
         yield from super().window_end()
-        self._extend(self.plan.window_seconds, since=0.0)  # the run's record holds the whole window
+        since = self._log[-1][0] if self._log else 0.0
+        self._extend(self.plan.window_seconds, since=since)
+        self._log.append((since, [t for t in super().transitions() if t[0] >= since]))
+
+    def fires(self) -> tuple[tuple[int, float, float | None], ...]:
+        """Every firing span, stitched from the evaluations the run made: each one is final from the
+        moment it was made (nothing changes the past) until the next."""
+        events: list[tuple[float, int, bool]] = []
+        for k, (start, out) in enumerate(self._log):
+            stop = self._log[k + 1][0] if k + 1 < len(self._log) else math.inf
+            events.extend(t for t in out if start <= t[0] < stop)
+        opened: dict[int, float] = {}
+        spans: list[tuple[int, float, float | None]] = []
+        for time, index, fired in sorted(events):
+            if fired:
+                opened[index] = time
+            else:
+                spans.append((index, opened.pop(index), time))
+        spans.extend((index, time, None) for index, time in opened.items())
+        return tuple(sorted(spans, key=lambda s: (s[0], s[1])))
 
     def series(self) -> dict[str, RollingSeries]:
         return {}  # each rule gets its own sparse series (rule_series)
@@ -187,7 +209,7 @@ def replicate_fast(plan: Plan, rng: np.random.Generator, model: TrafficModel) ->
     budgets = [engine.budget(i) for i in range(len(plan.objectives))]
     return Replication(
         incidents=len(plan.incidents),
-        fires=_fires(run.alerts),
+        fires=engine.fires(),
         remaining=tuple(b[0] for b in budgets),
         exhausted_seconds=tuple(b[1] for b in budgets),
         sla_measured=tuple(m for _, m in run.sla_measurements),
