@@ -289,7 +289,7 @@ class IncidentProcess(_Frozen):
     jitter_seconds: Seconds = Field(default=0.0, alias="jitter", ge=0)
     offset_seconds: Seconds = Field(default=0.0, alias="offset", ge=0)
     duration: DurationLaw
-    magnitude: SignedShare | MagnitudeRange | None = None
+    magnitude: MagnitudeRange | SignedShare | None = None
     cause: str | None = None
 
     @field_validator("rate_per_second", mode="before")
