@@ -12,14 +12,14 @@ on are therefore exactly those an evaluator ticking every interval would have ra
 from __future__ import annotations
 
 import bisect
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import simpy
 
-from sim.plan import IncidentPlan, Plan, SLABinding
+from sim.plan import AlertPlan, IncidentPlan, Plan, SLABinding
 from sim.traffic import Recorded, StreamSpec, Traffic
 from slo.burn_rate import RollingSeries, RuleEvaluation, evaluate_rule
 
@@ -99,14 +99,27 @@ def stream_specs(plan: Plan) -> tuple[StreamSpec, ...]:
     return tuple(specs)
 
 
+TrafficFactory = Callable[[Plan, tuple[StreamSpec, ...], np.random.Generator], Traffic]
+
+
 class _Engine:
     def __init__(
-        self, plan: Plan, rng: np.random.Generator, env: simpy.Environment, recorded: Recorded | None
+        self,
+        plan: Plan,
+        rng: np.random.Generator,
+        env: simpy.Environment,
+        recorded: Recorded | None = None,
+        traffic: TrafficFactory = Traffic,
     ) -> None:
         self.plan = plan
         self.env = env
         traffic_rng, self.responder_rng = rng.spawn(2)
-        self.traffic = Traffic(plan, stream_specs(plan), traffic_rng, recorded)
+        specs = stream_specs(plan)
+        self.traffic = (
+            traffic(plan, specs, traffic_rng)
+            if recorded is None
+            else Traffic(plan, specs, traffic_rng, recorded)
+        )
         self.resolve = {i.id: env.event() for i in plan.incidents}
         self.ended: dict[str, tuple[float, str]] = {}
         self.started: set[str] = set()
@@ -121,23 +134,31 @@ class _Engine:
 
     # -- alert evaluation -------------------------------------------------------------------------
 
+    def series(self) -> dict[str, RollingSeries]:
+        """Each SLO's good/total series for the current traffic."""
+        return {
+            o.slo_id: RollingSeries.from_counts(
+                self.traffic.streams[o.slo_id].good,
+                self.traffic.streams[o.slo_id].total,
+                step_seconds=self.plan.step_seconds,
+                evaluation_interval_seconds=self.plan.evaluation_interval_seconds,
+            )
+            for o in self.plan.objectives
+        }
+
+    def rule_series(self, series: dict[str, RollingSeries], alert: AlertPlan) -> RollingSeries:
+        """The series one alert rule is evaluated on: its SLO's."""
+        return series[alert.slo_id]
+
     def evaluate(self) -> tuple[dict[str, RollingSeries], tuple[AlertHistory, ...]]:
         """Series and rule evaluations for the current traffic, recomputed only after it changed."""
         if self._cache is None or self._cache[0] != self.revision:
-            series = {
-                o.slo_id: RollingSeries.from_counts(
-                    self.traffic.streams[o.slo_id].good,
-                    self.traffic.streams[o.slo_id].total,
-                    step_seconds=self.plan.step_seconds,
-                    evaluation_interval_seconds=self.plan.evaluation_interval_seconds,
-                )
-                for o in self.plan.objectives
-            }
+            series = self.series()
             histories = tuple(
                 AlertHistory(
                     a.slo_id,
                     a.policy,
-                    evaluate_rule(series[a.slo_id], self.plan.objective(a.slo_id).target, a.rule),
+                    evaluate_rule(self.rule_series(series, a), self.plan.objective(a.slo_id).target, a.rule),
                 )
                 for a in self.plan.alerts
             )
@@ -254,14 +275,16 @@ class _Engine:
         """At the end of the window, measure every bound SLA commitment: a good ratio or a latency P95."""
         yield self.env.timeout(self.plan.window_seconds)
         for binding in self.plan.sla_bindings:
-            commitment = binding.commitment
-            if commitment.statistic == "p95":
-                measured = self.traffic.latency_quantile(binding.source, 0.95, commitment.excluded_classes)
-            else:
-                stream = self.traffic.streams[f"{binding.sla_id}/{commitment.id}"]
-                total = float(stream.total.sum())
-                measured = 1.0 if total == 0 else 1.0 - float(stream.bad.sum()) / total
-            self.measurements.append((binding, measured))
+            self.measurements.append((binding, self.measure(binding)))
+
+    def measure(self, binding: SLABinding) -> float:
+        """One SLA commitment's value over the window: a good ratio or a latency P95."""
+        commitment = binding.commitment
+        if commitment.statistic == "p95":
+            return self.traffic.latency_quantile(binding.source, 0.95, commitment.excluded_classes)
+        stream = self.traffic.streams[f"{binding.sla_id}/{commitment.id}"]
+        total = float(stream.total.sum())
+        return 1.0 if total == 0 else 1.0 - float(stream.bad.sum()) / total
 
     def run(self) -> Run:
         for incident in self.plan.incidents:
@@ -295,9 +318,12 @@ def simulate(
     rng: np.random.Generator,
     env: simpy.Environment | None = None,
     recorded: Recorded | None = None,
+    traffic: TrafficFactory = Traffic,
 ) -> Run:
     """Replay ``plan`` over its window; the same generator state gives the same run, to the bit.
 
-    ``recorded`` replaces the drawn traffic with given counts per stream (see :mod:`sim.backtest`).
+    ``recorded`` replaces the drawn traffic with given counts per stream (see :mod:`sim.backtest`);
+    otherwise ``traffic`` builds the event counts (:class:`~sim.traffic.Traffic`, or a subclass such
+    as the noise-free one risk runs use).
     """
-    return _Engine(plan, rng, simpy.Environment() if env is None else env, recorded).run()
+    return _Engine(plan, rng, simpy.Environment() if env is None else env, recorded, traffic).run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from sim.scenario import Expectations
 from slo.alert_policy import BurnRateRule
 from slo.budget import StatusThreshold
 from slo.catalog import SLO, Commitment, LatencyObjective
+
+if TYPE_CHECKING:
+    from sim.incident_process import ProcessPlan
 
 # The standard normal quantile of 0.95: a lognormal's p95 is median × exp(1.645 σ).
 Z95 = 1.6448536269514722
@@ -193,6 +197,8 @@ class Plan:
     compare_without_automation: bool
     # One line each, file:line: field: what the user may not have meant (the run goes ahead).
     warnings: tuple[str, ...] = ()
+    # Random incidents (sim.incident_process): drawn into ``incidents`` by realise() before a run.
+    incident_processes: tuple[ProcessPlan, ...] = ()
 
     def source(self, key: str) -> SourcePlan:
         return next(s for s in self.sources if s.key == key)

@@ -15,6 +15,7 @@ import simpy
 
 from sim.engine import Run, simulate
 from sim.expectations import ExpectationResult, check_all
+from sim.incident_process import realise, replay_generator
 from sim.outcome import AlertFire, BudgetTrack, alert_fires, budget_track, sla_outcomes
 from sim.plan import Plan
 from sim.traffic import Recorded
@@ -63,8 +64,11 @@ def _tracks(run: Run) -> dict[str, BudgetTrack]:
 def assess(plan: Plan, recorded: Recorded | None = None) -> Result:
     """Run ``plan`` with a generator seeded from its seed (and, if asked, once more without automation).
 
-    ``recorded`` counts per stream stand in for the drawn traffic (a backtest).
+    ``recorded`` counts per stream stand in for the drawn traffic (a backtest). Incident processes are
+    drawn first, from a generator of their own (:func:`replay_generator`).
     """
+    if plan.incident_processes:
+        plan = realise(plan, replay_generator(plan.seed))
     run = simulate(plan, np.random.default_rng(plan.seed), simpy.Environment(), recorded)
     tracks = _tracks(run)
     fires = alert_fires(run, tracks)

@@ -226,6 +226,130 @@ class Incident(_Frozen):
         return self.magnitude if self.kind in LATENCY_KINDS and self.magnitude is not None else 1.0
 
 
+def _rate(value: object) -> object:
+    """``2/28d`` → events per second; ``0/28d`` is a process that never fires."""
+    if isinstance(value, str) and "/" in value:
+        count, _, per = value.partition("/")
+        try:
+            number = float(count)
+        except ValueError:
+            raise ValueError(f"expected a rate like 2/28d, got {value!r}") from None
+        seconds = to_seconds(per)
+        if number < 0 or seconds <= 0:
+            raise ValueError(f"expected a rate like 2/28d, got {value!r}")
+        return number / seconds
+    raise ValueError(f"expected a rate like 2/28d (count per duration), got {value!r}")
+
+
+class DurationLaw(_Frozen):
+    """How long a random incident lasts: fixed, lognormal (``median``, ``p95``), exponential (``mttr``),
+    or ``until_resolved`` (a responder ends it)."""
+
+    fixed_seconds: Seconds | None = Field(default=None, alias="fixed", gt=0)
+    median_seconds: Seconds | None = Field(default=None, alias="median", gt=0)
+    p95_seconds: Seconds | None = Field(default=None, alias="p95", gt=0)
+    mttr_seconds: Seconds | None = Field(default=None, alias="mttr", gt=0)
+    until_resolved: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        if value == UNTIL_RESOLVED:
+            return {"until_resolved": True}
+        return {"fixed": value} if isinstance(value, str | int | float) else value
+
+    @model_validator(mode="after")
+    def _one_law(self) -> DurationLaw:
+        laws = [
+            self.fixed_seconds is not None,
+            self.median_seconds is not None or self.p95_seconds is not None,
+            self.mttr_seconds is not None,
+            self.until_resolved,
+        ]
+        if sum(laws) != 1:
+            raise ValueError(f"give one of: a fixed duration, median and p95, mttr, or {UNTIL_RESOLVED}")
+        if (self.median_seconds is None) != (self.p95_seconds is None):
+            raise ValueError("a lognormal duration needs both median and p95")
+        if (
+            self.median_seconds is not None
+            and self.p95_seconds is not None
+            and self.p95_seconds <= self.median_seconds
+        ):
+            raise ValueError("p95 must be larger than median")
+        return self
+
+
+class MagnitudeRange(_Frozen):
+    """A magnitude drawn uniformly between ``min`` and ``max`` for each incident."""
+
+    low: SignedShare = Field(alias="min", gt=0)
+    high: SignedShare = Field(alias="max", gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MagnitudeRange:
+        if self.high < self.low:
+            raise ValueError("max must be at least min")
+        return self
+
+
+class IncidentProcess(_Frozen):
+    """Incidents of one kind that arrive at random (or periodically), for risk runs and long replays.
+
+    Arrivals: Poisson at ``rate`` (``2/28d``) or ``1 / mtbf``, or every ``every`` from ``offset``, each
+    start delayed by up to ``jitter`` (uniform). ``duration`` is a :class:`DurationLaw`; ``magnitude``
+    a number (as for an incident) or ``{min, max}``. Incident ids are ``<id>#1``, ``<id>#2``, … in
+    start order.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    kind: IncidentKind
+    service: str
+    source: str | None = None
+    rate_per_second: float | None = Field(default=None, alias="rate")
+    mtbf_seconds: Seconds | None = Field(default=None, alias="mtbf", gt=0)
+    every_seconds: Seconds | None = Field(default=None, alias="every", gt=0)
+    jitter_seconds: Seconds = Field(default=0.0, alias="jitter", ge=0)
+    offset_seconds: Seconds = Field(default=0.0, alias="offset", ge=0)
+    duration: DurationLaw
+    magnitude: MagnitudeRange | SignedShare | None = None
+    cause: str | None = None
+
+    @field_validator("rate_per_second", mode="before")
+    @classmethod
+    def _parse_rate(cls, value: object) -> object:
+        return _rate(value)
+
+    @model_validator(mode="after")
+    def _arrival_and_magnitude(self) -> IncidentProcess:
+        given = [v for v in (self.rate_per_second, self.mtbf_seconds, self.every_seconds) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one arrival law: rate, mtbf or every")
+        if self.every_seconds is None and (self.jitter_seconds or self.offset_seconds):
+            raise ValueError("jitter and offset go with every")
+        bounds = (
+            (self.magnitude.low, self.magnitude.high)
+            if isinstance(self.magnitude, MagnitudeRange)
+            else (self.magnitude,)
+        )
+        if self.kind in ERROR_KINDS and any(b is not None and b > 1 for b in bounds):
+            raise ValueError(f"magnitude of a {self.kind} incident is an error ratio in (0, 1]")
+        if isinstance(self.magnitude, float) and self.magnitude <= 0:
+            raise ValueError("magnitude must be positive")
+        if self.magnitude is None and self.kind not in ("outage", "block_stall"):
+            what = "latency multiplier" if self.kind in LATENCY_KINDS else "error ratio"
+            raise ValueError(f"a {self.kind} process needs a magnitude ({what})")
+        if self.kind == "custom" and self.source is None:
+            raise ValueError("a custom incident process names its source")
+        return self
+
+    @property
+    def arrivals_per_second(self) -> float | None:
+        """The Poisson rate, or None for a periodic process."""
+        if self.mtbf_seconds is not None:
+            return 1.0 / self.mtbf_seconds
+        return self.rate_per_second
+
+
 class Delay(_Frozen):
     """A responder's delay: fixed (``fixed``) or lognormal (``median`` and ``p95``)."""
 
@@ -358,6 +482,7 @@ class Scenario(_Frozen):
     slos: dict[str, SourceKey] = Field(min_length=1)
     policies: tuple[str | InlinePolicy, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    incident_processes: tuple[IncidentProcess, ...] = ()
     responders: Responders = Responders()
     slas: dict[str, dict[str, SourceKey]] = Field(default_factory=dict)
     compare_without_automation: bool = False
@@ -388,6 +513,9 @@ class Scenario(_Frozen):
         ids = [i.id for i in self.incidents]
         if len(set(ids)) != len(ids):
             raise ValueError("incident ids must be unique")
+        process_ids = [p.id for p in self.incident_processes]
+        if len(set(process_ids)) != len(process_ids):
+            raise ValueError("incident process ids must be unique")
         if self.compare_without_automation and self.responders.automation is None:
             raise ValueError("compare_without_automation needs responders.automation")
         return self

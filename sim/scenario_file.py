@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from sim.incident_process import ProcessPlan
 from sim.inline_catalog import inline_catalog
 from sim.plan import (
     AlertPlan,
@@ -24,7 +25,17 @@ from sim.plan import (
     SLABinding,
     SourcePlan,
 )
-from sim.scenario import ANY, DEFAULT_SOURCE, LATENCY_KINDS, Delay, InlinePolicy, Scenario, Source
+from sim.scenario import (
+    ANY,
+    DEFAULT_SOURCE,
+    LATENCY_KINDS,
+    Delay,
+    Incident,
+    IncidentProcess,
+    InlinePolicy,
+    Scenario,
+    Source,
+)
 from slo.catalog import Catalog, LatencyObjective
 from slo.catalog_file import CatalogError, load_catalog
 from slo.durations import format_duration
@@ -126,8 +137,7 @@ def _policy_names(scenario: Scenario) -> list[str]:
     return [p if isinstance(p, str) else p.name for p in scenario.policies]
 
 
-def _incident_sources(scenario: Scenario, index: int) -> tuple[str, ...]:
-    incident = scenario.incidents[index]
+def _incident_sources(scenario: Scenario, incident: Incident | IncidentProcess) -> tuple[str, ...]:
     sources = scenario.services.get(incident.service, {})
     name = incident.source or DEFAULT_SOURCE[incident.kind]
     if name is not None:
@@ -167,25 +177,21 @@ def _problems(scenario: Scenario, catalog: Catalog) -> Iterator[_Problem]:
         if incident.start_seconds > scenario.window_seconds:
             yield ("incidents", i, "start"), "starts after the window ends"
             continue
+        target_problem = _target_problem(scenario, incident, ("incidents", i))
+        if target_problem is not None:
+            yield target_problem
         if incident.service not in scenario.services:
-            yield ("incidents", i, "service"), f"unknown service {incident.service!r}"
             continue
-        sources = _incident_sources(scenario, i)
-        found = [s for s in (_source(scenario, k) for k in sources) if s is not None]
-        missing = [k for k in sources if _source(scenario, k) is None]
-        if missing or not sources:
-            yield (
-                ("incidents", i, "source"),
-                f"service {incident.service!r} has no source {(missing or ['with latency'])[0]!r}",
-            )
-        elif incident.kind in LATENCY_KINDS and any(s.latency is None for s in found):
-            yield ("incidents", i, "source"), f"a {incident.kind} incident needs a source with latency"
         if incident.start_seconds >= scenario.window_seconds:
             yield ("incidents", i, "start"), "incident starts after the window ends"
         elif incident.duration_seconds is not None and (
             incident.start_seconds + incident.duration_seconds > scenario.window_seconds + 1e-9
         ):
             yield ("incidents", i, "duration"), "incident runs beyond the end of the window"
+    for i, process in enumerate(scenario.incident_processes):
+        target_problem = _target_problem(scenario, process, ("incident_processes", i))
+        if target_problem is not None:
+            yield target_problem
     for sla_id, bindings in scenario.slas.items():
         try:
             sla = catalog.sla(sla_id)
@@ -207,6 +213,25 @@ def _problems(scenario: Scenario, catalog: Catalog) -> Iterator[_Problem]:
                     f"a p95 commitment needs a source with latency, {src!r} has none",
                 )
     yield from _expectation_problems(scenario, catalog)
+
+
+def _target_problem(
+    scenario: Scenario, incident: Incident | IncidentProcess, loc: tuple[str | int, ...]
+) -> _Problem | None:
+    """An incident (or process) that names an unknown service or a source it cannot hit."""
+    if incident.service not in scenario.services:
+        return (*loc, "service"), f"unknown service {incident.service!r}"
+    sources = _incident_sources(scenario, incident)
+    found = [s for s in (_source(scenario, k) for k in sources) if s is not None]
+    missing = [k for k in sources if _source(scenario, k) is None]
+    if missing or not sources:
+        return (
+            (*loc, "source"),
+            f"service {incident.service!r} has no source {(missing or ['with latency'])[0]!r}",
+        )
+    if incident.kind in LATENCY_KINDS and any(s.latency is None for s in found):
+        return (*loc, "source"), f"a {incident.kind} incident needs a source with latency"
+    return None
 
 
 def _expectation_problems(scenario: Scenario, catalog: Catalog) -> Iterator[_Problem]:
@@ -297,7 +322,7 @@ def _plan(scenario: Scenario, catalog: Catalog, file: str) -> Plan:
             id=inc.id,
             kind=inc.kind,
             service=inc.service,
-            sources=_incident_sources(scenario, i),
+            sources=_incident_sources(scenario, inc),
             start_seconds=inc.start_seconds,
             planned_end_seconds=scenario.window_seconds
             if inc.duration_seconds is None
@@ -307,7 +332,7 @@ def _plan(scenario: Scenario, catalog: Catalog, file: str) -> Plan:
             latency_multiplier=inc.latency_multiplier,
             cause=inc.cause,
         )
-        for i, inc in enumerate(scenario.incidents)
+        for inc in scenario.incidents
     )
     responders = scenario.responders
     on_call = (
@@ -352,4 +377,7 @@ def _plan(scenario: Scenario, catalog: Catalog, file: str) -> Plan:
         status_thresholds=catalog.status_thresholds,
         expectations=scenario.expect,
         compare_without_automation=scenario.compare_without_automation,
+        incident_processes=tuple(
+            ProcessPlan.from_model(p, _incident_sources(scenario, p)) for p in scenario.incident_processes
+        ),
     )

@@ -119,15 +119,18 @@ class Traffic:
                 spec.key, spec.source, spec.threshold_seconds, spec.basis, total, bad, bad, rng
             )
 
-    def _draw_events(self, source: SourcePlan, starts: FloatArray, rng: np.random.Generator) -> FloatArray:
+    def _mean_events(self, source: SourcePlan, starts: FloatArray) -> FloatArray:
+        """Expected events per step: the source's rate with its daily swing."""
         mean = source.events_per_second * self.step_lengths
         if source.diurnal_amplitude > 0:
             middle = starts + self.step_lengths / 2
             phase = 2 * math.pi * (middle - source.diurnal_peak_seconds) / DAY_SECONDS
             mean = mean * (1.0 + source.diurnal_amplitude * np.cos(phase))
-        if not source.noise:
-            return np.asarray(mean, dtype=np.float64)
-        return rng.poisson(mean).astype(np.float64)
+        return np.asarray(mean, dtype=np.float64)
+
+    def _draw_events(self, source: SourcePlan, starts: FloatArray, rng: np.random.Generator) -> FloatArray:
+        mean = self._mean_events(source, starts)
+        return mean if not source.noise else rng.poisson(mean).astype(np.float64)
 
     def _affecting(self, source_key: str) -> list[IncidentPlan]:
         return [i for i in self.plan.incidents if source_key in i.sources]

@@ -10,6 +10,7 @@ from slo_harness import (
     dashboard_commands,
     load_commands,
     probe_commands,
+    risk_commands,
     rules_commands,
     sim_commands,
     stack_commands,
@@ -28,6 +29,7 @@ app = typer.Typer(
 catalog_commands.register(app)
 sim_commands.register(app)
 backtest_commands.register(app)
+risk_commands.register(app)
 rules_commands.register(app)
 status_commands.register(app)
 testbed_commands.register(app)

@@ -19,7 +19,9 @@ RULES = [
 ]
 
 
-def _plan(seed: int, factor: float, noise: dict[str, bool]) -> dict[str, object]:
+def _plan(
+    seed: int, factor: float, noise: dict[str, bool], comparison: str = "gt"
+) -> dict[str, object]:
     return {
         "name": "exact",
         "seed": seed,
@@ -27,7 +29,7 @@ def _plan(seed: int, factor: float, noise: dict[str, bool]) -> dict[str, object]
         **noise,
         "services": {"api": {"requests": {"rate": 1000}}},
         "slos": {"SLO-API-001": "api.requests"},
-        "policies": [{"name": "workbook", "rules": RULES}],
+        "policies": [{"name": "workbook", "comparison": comparison, "rules": RULES}],
         "incidents": [
             {
                 "id": "burn",
@@ -44,18 +46,30 @@ def _plan(seed: int, factor: float, noise: dict[str, bool]) -> dict[str, object]
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("factor", [14.4, 6.0])
-def test_an_error_ratio_at_the_factor_fires_at_the_closed_form_every_seed(seed: int, factor: float) -> None:
-    result = assess(parse_scenario(json.dumps(_plan(seed, factor, {"noise": False})), "exact.yaml"))
+@pytest.mark.parametrize("comparison", ["ge", "gt"])
+def test_an_error_ratio_at_the_factor_fires_at_the_closed_form_every_seed(
+    seed: int, factor: float, comparison: str
+) -> None:
+    plan = _plan(seed, factor, {"noise": False}, comparison)
+    result = assess(parse_scenario(json.dumps(plan), "exact.yaml"))
     spec = next(r for r in RULES if r["factor"] == factor)
     rule_ = BurnRateRule(
-        spec["name"], factor, 3600.0 if factor == 14.4 else 21600.0, 300.0 if factor == 14.4 else 1800.0
+        spec["name"],
+        factor,
+        3600.0 if factor == 14.4 else 21600.0,
+        300.0 if factor == 14.4 else 1800.0,
+        comparison=comparison,  # type: ignore[arg-type]
     )
     # The ratio the rule compares against, in the same floating point: "exactly at the factor".
     expected = first_fire_seconds_constant(
         target=TARGET, error_ratio=factor * (1 - TARGET), rule=rule_, start_seconds=START
     )
     fires = [f for f in result.fires if f.rule == spec["name"]]
-    assert expected is not None and fires and fires[0].fired_seconds == expected
+    if comparison == "gt":
+        # A tie is not "greater than": the closed form says never, and the simulator agrees.
+        assert expected is None and not fires
+    else:
+        assert expected is not None and fires and fires[0].fired_seconds == expected
 
 
 def test_counts_are_the_expected_values_and_the_seed_changes_nothing() -> None:

@@ -19,7 +19,7 @@ services: {{api: {{requests: {{rate: 100}}}}}}
 slos: {{MY-API: api.requests}}
 policies: [sre-workbook]
 incidents:
-  - {{id: burn, kind: error_ratio, magnitude: 1.44%, service: api, start: 1d, duration: 2h}}
+  - {{id: burn, kind: error_ratio, magnitude: 1.5%, service: api, start: 1d, duration: 2h}}
 """
 
 
@@ -32,9 +32,9 @@ def test_a_scenario_with_its_own_slo_is_one_file() -> None:
     assert doc["catalog"] == "inline"
     page = next(a for a in doc["alerts"] if a["rule"] == "page-fast")
     rule = next(a.rule for a in plan.alerts if a.rule.name == "page-fast")
-    # 1.44 % is exactly the 14.4x factor of 99.9 % (compared in the same floating point).
+    # 1.5 % is a 15x burn of 99.9 %, over the 14.4x factor: the closed form, to the evaluation tick.
     assert page["fired_at_seconds"] == first_fire_seconds_constant(
-        target=objective.target, error_ratio=14.4 * (1 - objective.target), rule=rule, start_seconds=86400.0
+        target=objective.target, error_ratio=0.015, rule=rule, start_seconds=86400.0
     )
     # The packaged SLOs and policies are still there beside the inline one.
     assert {a.policy for a in plan.alerts} == {"sre-workbook"}
