@@ -6,7 +6,9 @@ import typer
 
 from slo_harness import (
     catalog_commands,
+    gate_commands,
     probe_commands,
+    report_commands,
     rules_commands,
     sim_commands,
     status_commands,
@@ -26,6 +28,8 @@ rules_commands.register(app)
 status_commands.register(app)
 testbed_commands.register(app)
 probe_commands.register(app)
+gate_commands.register(app)
+report_commands.register(app)
 
 
 def main() -> None:
