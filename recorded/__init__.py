@@ -7,14 +7,18 @@ history. Every number is then computed by :mod:`slo`, as for the simulator and t
 
 from __future__ import annotations
 
-from recorded.prometheus import PrometheusSource, SourceError, default_queries
-from recorded.series import RecordedSeries, from_prometheus, from_store
+from recorded.periods import format_time, month_period, parse_time, previous_period
+from recorded.prometheus import PrometheusSource, SourceError, default_queries, queries_for
 
+# The readers of counts (recorded.series), the report's figures (recorded.period) and its page
+# (recorded.period_page) pull in the prober's store, the simulator and matplotlib: import them where used.
 __all__ = [
     "PrometheusSource",
-    "RecordedSeries",
     "SourceError",
     "default_queries",
-    "from_prometheus",
-    "from_store",
+    "format_time",
+    "month_period",
+    "parse_time",
+    "previous_period",
+    "queries_for",
 ]

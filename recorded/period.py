@@ -7,10 +7,9 @@ Per SLO, over the period ``[start, end)``:
   ``remaining = 1 − consumed`` (below 0 when overspent), its status, and the burn-down (remaining
   after each step, against the whole period's allowance, as the simulator draws it) with the times
   the status changed;
-- **incidents**: spans where the burn rate over the shortest window of the catalogue's alert rules
-  was at or above the error-budget policy's warning burn rate (2x in the source), with start
-  (the first evaluation above), end (the first one below), peak burn rate and the budget spent by
-  the bad events of the steps in the span;
+- **incidents**: spans where the 1-hour burn rate (the source's "budget consumed in 1 hour / budget
+  per hour") was at or above the error-budget policy's warning burn rate (2x), from the first to
+  the last bad step that burn saw, with peak burn rate and the budget those bad events spent;
 - **alerts** every rule of every catalogue policy would have fired (evaluated on the same series,
   with lookback before the period so long windows are full);
 - **SLA** outcomes at period end for the ratio commitments on the SLO's indicator, with the ladder
@@ -33,7 +32,7 @@ from recorded.series import RecordedSeries
 from sim.outcome import BudgetTrack
 from sim.result import sla_json
 from slo.budget import budget_status, consumed_fraction, event_budget
-from slo.burn_rate import RollingSeries, burn_rate, evaluate_policy
+from slo.burn_rate import RELATIVE_TOLERANCE, RollingSeries, burn_rate, evaluate_policy
 from slo.catalog import SLO, Catalog
 from slo.json_numbers import json_number
 from slo.sla import evaluate_commitment
@@ -41,6 +40,8 @@ from slo.sla import evaluate_commitment
 __all__ = ["SCHEMA", "Period", "SloPeriod", "lookback_seconds", "period_document", "slo_period"]
 
 SCHEMA = "slo-harness/period-report/1"
+# The source's burn rate is "budget consumed in 1 hour / budget per hour": incidents are read over 1 h.
+INCIDENT_WINDOW_SECONDS = 3600.0
 FloatArray = NDArray[np.float64]
 
 
@@ -73,14 +74,48 @@ def lookback_seconds(catalog: Catalog) -> float:
 
 
 def incident_rule(catalog: Catalog) -> tuple[float, float]:
-    """(window, burn rate) that marks an incident: the shortest rule window, the policy's warning rate."""
-    windows = [w for p in catalog.alert_policies for r in p.rules for w in _windows(r)]
-    return min(windows, default=300.0), catalog.error_budget_policy.warning_burn_rate
+    """(window, burn rate) that marks an incident: the source's 1-hour burn rate at its warning rate."""
+    return INCIDENT_WINDOW_SECONDS, catalog.error_budget_policy.warning_burn_rate
 
 
-def _windows(rule: Any) -> tuple[float, ...]:
-    short = rule.short_window_seconds
-    return (rule.long_window_seconds,) if short is None else (rule.long_window_seconds, short)
+def _incidents(
+    catalog: Catalog, series: RecordedSeries, rolling: RollingSeries, allowed: float, a: int, b: int
+) -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
+    """Each span of period steps ``[a, b)`` whose 1-hour burn rate is at or above the warning rate.
+
+    An incident runs from the start of the first step with bad events that the span's windows saw
+    (not before the period) to the end of the last bad step in the span: the time the SLO was burning.
+    """
+    target = catalog.slo(series.slo_id).target
+    assert target is not None
+    window, rate = incident_rule(catalog)
+    burn = burn_rate(rolling.error_ratio(window), target)[a:b]
+    with np.errstate(invalid="ignore"):
+        above = np.nan_to_num(burn) >= rate * (1.0 - RELATIVE_TOLERANCE)
+    bad = series.total - series.good
+    reach = max(round(window / series.step_seconds), 1)
+    incidents: list[dict[str, Any]] = []
+    spans: list[tuple[float, float]] = []
+    for first, stop in _spans(above):
+        lo = max(a + first - reach + 1, a)
+        hits = np.flatnonzero(bad[lo : a + stop] > 0)
+        if not hits.size:
+            continue
+        start_t = series.start + (lo + int(hits[0])) * series.step_seconds
+        end_t = series.start + (lo + int(hits[-1]) + 1) * series.step_seconds
+        spent = float(bad[lo : a + stop].sum())
+        spans.append((start_t, end_t))
+        incidents.append(
+            {
+                "start": format_time(start_t),
+                "start_seconds": json_number(start_t),
+                "end": format_time(end_t),
+                "duration_seconds": json_number(end_t - start_t),
+                "peak_burn_rate": json_number(float(np.nanmax(burn[first:stop]))),
+                "budget_spent": json_number(float(consumed_fraction(spent, allowed))),
+            }
+        )
+    return incidents, spans
 
 
 def _index(series: RecordedSeries, t: float) -> int:
@@ -163,25 +198,7 @@ def slo_period(catalog: Catalog, series: RecordedSeries, period: Period) -> SloP
     alerts: list[dict[str, Any]] = []
     if target < 1.0 and b > a:
         rolling = series.rolling()
-        eval_times = series.start + rolling.times_seconds
-        inc_window, inc_rate = incident_rule(catalog)
-        burn = burn_rate(rolling.error_ratio(inc_window), target)[a:b]
-        with np.errstate(invalid="ignore"):
-            above = np.nan_to_num(burn) >= inc_rate
-        for first, stop in _spans(above):
-            start_t = float(eval_times[a + first])
-            end_t = float(eval_times[a + stop]) if a + stop < len(eval_times) else period.end
-            spent = float(bad_steps[a + first : a + stop].sum())
-            spans.append((start_t, end_t))
-            incidents.append(
-                {
-                    "start": format_time(start_t),
-                    "start_seconds": json_number(start_t),
-                    "duration_seconds": json_number(end_t - start_t),
-                    "peak_burn_rate": json_number(float(np.nanmax(burn[first:stop]))),
-                    "budget_spent": json_number(float(consumed_fraction(spent, allowed))),
-                }
-            )
+        incidents, spans = _incidents(catalog, series, rolling, allowed, a, b)
         alerts = _alerts(catalog, series, rolling, track, period)
 
     sla: list[dict[str, Any]] = []

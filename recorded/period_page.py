@@ -63,10 +63,11 @@ def _slo_rows(doc: dict[str, Any]) -> list[str]:
         ),
         "<h4>Incidents</h4>",
         table(
-            ["start", "duration", "peak burn rate", "budget spent"],
+            ["start", "end", "duration", "peak burn rate", "budget spent"],
             [
                 [
                     escape(i["start"]),
+                    escape(i["end"]),
                     duration(i["duration_seconds"]),
                     f"{i['peak_burn_rate']:.1f}x",
                     pct(i["budget_spent"]),
@@ -101,7 +102,8 @@ def period_html(doc: dict[str, Any], budget_png: bytes) -> str:
         f"{escape(period['previous_start'])} to {escape(period['previous_end'])}), steps of "
         f"{duration(doc['step_seconds'])}. Budgets are the period's: (1 − target) × events in the period; "
         "consumed is the share of that spent. An incident is a span where the burn rate over "
-        f"{duration(rule['window_seconds'])} was at least {rule['burn_rate']:g}x.</p>",
+        f"{duration(rule['window_seconds'])} was at least {rule['burn_rate']:g}x, from its first to its last "
+        "bad step.</p>",
     ]
     for service in doc["services"]:
         slos = service["slos"]
@@ -156,9 +158,11 @@ def period_html(doc: dict[str, Any], budget_png: bytes) -> str:
                 "<h3>SLA outcomes at period end</h3>",
                 table(["SLA / commitment", "SLO", "measured", "met", "step", "consequences"], sla_rows),
             ]
-        for s in slos:
-            parts += _slo_rows(s)
     parts += ["<h2>Budget burn-down</h2>", image(budget_png, "budget burn-down over the period")]
+    for service in doc["services"]:
+        parts.append(f"<h2>{escape(service['name'])}: details</h2>")
+        for s in service["slos"]:
+            parts += _slo_rows(s)
     return page(f"SLO report {period['label']}", parts)
 
 

@@ -16,23 +16,23 @@ from typing import Annotated, Any
 
 import typer
 
-from probes.slo_view import SloBinding, slo_report
-from probes.store import ResultStore
 from recorded.periods import parse_time
 from recorded.prometheus import PrometheusSource, SourceError, queries_for
-from recorded.snapshot import prometheus_entry
 from slo.budget import BudgetStatus
 from slo.catalog import Catalog
 from slo.durations import format_duration, parse_duration
 from slo.release import EXIT_CODES, Decision, Risk, decide, strictest
 from slo_harness.catalog_commands import load_or_fail
-from slo_harness.status_commands import read_slo_view
 from slo_harness.terminal import fail
 
 __all__ = ["gate_decision", "register"]
 
 
 def _entries_from_store(path: Path, catalog: Catalog, slo_ids: list[str], at: float) -> list[dict[str, Any]]:
+    # The prober's modules (aiohttp) load only when a command reads them, so the CLI starts fast.
+    from probes.slo_view import SloBinding, slo_report  # noqa: PLC0415
+    from probes.store import ResultStore  # noqa: PLC0415
+
     if not path.exists():
         raise fail(f"{path}: no results store")
     with ResultStore.reader(path) as store:
@@ -52,6 +52,8 @@ def _entries_from_prometheus(
     at: float,
     max_age: float,
 ) -> list[dict[str, Any]]:
+    from recorded.snapshot import prometheus_entry  # noqa: PLC0415
+
     good, total, selector = queries
     source = PrometheusSource(url)
     out = []
@@ -189,6 +191,10 @@ def register(app: typer.Typer) -> None:
         except (ValueError, KeyError) as exc:
             raise fail(str(exc.args[0])) from None
         if url is not None:
+            if at is not None:
+                raise fail("--at reads history: give it with --store or --prometheus, not --url")
+            from slo_harness.status_commands import read_slo_view  # noqa: PLC0415
+
             view = read_slo_view(url)
             entries: list[dict[str, Any]] = view.get("slos", [])
             when = float(view.get("generated_at", when))

@@ -12,24 +12,30 @@ import importlib
 import math
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from probes.store import ResultStore
-from recorded.period import Period, lookback_seconds
 from recorded.periods import month_period, parse_time, previous_period
 from recorded.prometheus import PrometheusSource, SourceError, queries_for
-from recorded.series import RecordedSeries, from_prometheus, from_store
 from slo.catalog import Catalog
 from slo.durations import parse_duration
 from slo_harness.catalog_commands import load_or_fail
 from slo_harness.terminal import fail
 
+if TYPE_CHECKING:
+    from recorded.period import Period
+    from recorded.series import RecordedSeries
+
 __all__ = ["register"]
+
+# The store (aiohttp via the prober), the report's figures (the simulator) and its page (matplotlib)
+# are imported inside the functions that use them, so the CLI starts fast.
 
 
 def _period(month: str | None, start: str | None, end: str | None, now: float) -> Period:
+    from recorded.period import Period  # noqa: PLC0415
+
     if (month is None) == (start is None and end is None):
         raise ValueError("give --period YYYY-MM or --from T --to T")
     if month is not None:
@@ -56,6 +62,9 @@ def _budgeted(catalog: Catalog, slo_id: str) -> bool:
 def _from_store(
     path: Path, catalog: Catalog, slo_ids: list[str], first: float, step: float, steps: int
 ) -> list[RecordedSeries]:
+    from probes.store import ResultStore  # noqa: PLC0415
+    from recorded.series import from_store  # noqa: PLC0415
+
     if not path.exists():
         raise fail(f"{path}: no results store")
     with ResultStore.reader(path) as store:
@@ -80,6 +89,8 @@ def _from_prometheus(
     step: float,
     steps: int,
 ) -> list[RecordedSeries]:
+    from recorded.series import from_prometheus  # noqa: PLC0415
+
     if not slo_ids:
         raise fail("--slo: name the SLOs to report with --prometheus")
     client = PrometheusSource(url)
@@ -146,6 +157,8 @@ def register(app: typer.Typer) -> None:
             raise fail(str(exc.args[0])) from None
         if step_seconds <= 0:
             raise fail("--step must be longer than zero")
+        from recorded.period import lookback_seconds  # noqa: PLC0415
+
         earliest = min(period.previous_start, period.start - lookback_seconds(cat))
         first = period.start - math.ceil((period.start - earliest) / step_seconds) * step_seconds
         steps = math.ceil((period.end - first) / step_seconds)
@@ -160,7 +173,6 @@ def register(app: typer.Typer) -> None:
             source = f"Prometheus {prometheus}"
         if not series:
             raise fail("no SLO with an error budget to report")
-        # matplotlib loads only when a report is written, so the CLI starts fast.
         from recorded.period_page import write_period_report  # noqa: PLC0415
 
         doc = write_period_report(out, cat, series, period, source=source)

@@ -165,12 +165,14 @@ def test_report_attainment_and_budget_match_closed_forms(october: Path) -> None:
 def test_report_incidents_transitions_and_alerts_match_hand_timings(october: Path) -> None:
     slo = json.loads((october / "report.json").read_text())["services"][0]["slos"][0]
     allowed = 446.4
-    # A 5-minute burn rate ≥ 2x holds from the first bad minute's end until 5 minutes after the last:
-    # Oct 5 12:01 to 12:35 (34 min), Oct 12 12:01 to 12:25 (24 min).
-    assert [(i["start"], i["duration_seconds"]) for i in slo["incidents"]] == [
-        ("2026-10-05T12:01:00Z", 34 * 60),
-        ("2026-10-12T12:01:00Z", 24 * 60),
+    # The 1-hour burn rate passes 2x with the first bad minute; an incident runs from the first to the
+    # last bad minute it saw: exactly the injected Oct 5 12:00 (30 min) and Oct 12 12:00 (20 min). Peak
+    # burn: a whole incident inside one hour, 150 / 600 / 0.001 and 200 / 600 / 0.001.
+    assert [(i["start"], i["end"], i["duration_seconds"]) for i in slo["incidents"]] == [
+        ("2026-10-05T12:00:00Z", "2026-10-05T12:30:00Z", 30 * 60),
+        ("2026-10-12T12:00:00Z", "2026-10-12T12:20:00Z", 20 * 60),
     ]
+    assert [i["peak_burn_rate"] for i in slo["incidents"]] == pytest.approx([250.0, 1000 / 3])
     assert [i["budget_spent"] for i in slo["incidents"]] == pytest.approx([150 / allowed, 200 / allowed])
     # Burn-down on October's allowance: 150 spent on Oct 5; on Oct 12 the 8th minute passes half of
     # 446.4 (150 + 80 ≥ 223.2) and the 19th passes three quarters (150 + 190 > 334.8).
