@@ -1,93 +1,113 @@
-"""Simulator benchmark: 28 days at 50 transactions/s (~121 M events), 30 s evaluation, 3 SLOs, 6 rules.
+"""Simulator benchmark: 28 days at 50 tx/s (~121 M events), 3 SLOs, 6 rules, at 60 s, 10 s and 1 s steps.
 
-Run ``python benchmarks/bench_sim.py``. It prints the wall time of one full run (load, simulate,
-budgets, alerts, SLA, expectations), the time to write its result files, and the memory it needed:
-the peak of traced allocations during the run and the process's peak resident set size.
+Run ``python benchmarks/bench_sim.py``. Each step size runs in a fresh process (so each peak RSS is its
+own), with the evaluation interval equal to the step: the 1 s row evaluates every rule 2.4 M times per
+SLO. It prints the wall time of the run (load, simulate, budgets, alerts, SLA, expectations), the time
+to write every result file at the default timeline resolution, the CPU time of both (wall time on a
+busy machine is mostly waiting), the bytes written, and the process's peak resident set size.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
-from sim import Result, assess, parse_scenario, write_results
+from sim import assess, parse_scenario, write_results
 
 SCENARIO = """\
 name: bench-28d-50tps
 description: 28 days of node transactions at 50 per second with an outage and a latency regression.
 seed: 50
 window: 28d
-step: 10s
-evaluation_interval: 30s
+step: {step}
+evaluation_interval: {step}
 services:
   node:
-    transactions: {rate: 50, diurnal: {amplitude: 0.3, peak: 15h}, error_ratio: 0.02%,
-                   latency: {median: 2.5s, p95: 6s}}
+    transactions: {{rate: 50, diurnal: {{amplitude: 0.3, peak: 15h}}, error_ratio: 0.02%,
+                   latency: {{median: 2.5s, p95: 6s}}}}
 slos:
   SLO-NODE-003: node.transactions
   SLO-NODE-004: node.transactions
   SLO-NODE-005: node.transactions
 policies: [source-document, sre-workbook]
 incidents:
-  - {id: outage, kind: outage, service: node, start: 6d, duration: 25m}
-  - {id: slow-blocks, kind: latency_shift, magnitude: 2.5, service: node, start: 15d, duration: 6h}
+  - {{id: outage, kind: outage, service: node, start: 6d, duration: 25m}}
+  - {{id: slow-blocks, kind: latency_shift, magnitude: 2.5, service: node, start: 15d, duration: 6h}}
 """
+STEPS = ("60s", "10s", "1s")
+RSS_LIMIT_MIB = 1024.0
 
 
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def _run() -> tuple[Result, float]:
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _one(step: str) -> dict[str, float | str | bool]:
+    """One full run at ``step`` in this process, and its measurements."""
+    cpu_started = _cpu_seconds()
     started = time.perf_counter()
-    result = assess(parse_scenario(SCENARIO, "bench-28d-50tps.yaml"))
-    return result, time.perf_counter() - started
+    result = assess(parse_scenario(SCENARIO.format(step=step), "bench-28d-50tps.yaml"))
+    run_seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        directory = write_results(result, Path(out))
+        write_seconds = time.perf_counter() - started
+        written = sum(p.stat().st_size for p in directory.iterdir())
+    cpu = _cpu_seconds() - cpu_started
+    events = sum(float(result.run.traffic.events[s.key].sum()) for s in result.run.plan.sources)
+    return {
+        "step": step,
+        "evaluations": float(len(next(iter(result.tracks.values())).times_seconds)),
+        "events": events,
+        "run_seconds": run_seconds,
+        "write_seconds": write_seconds,
+        "cpu_seconds": cpu,
+        "written_bytes": float(written),
+        "peak_rss_mib": _peak_rss_mib(),
+        "passed": result.passed,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported")
+    parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated step sizes")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # the child process: one step, JSON out
     args = parser.parse_args()
+    if args.one:
+        print(json.dumps(_one(args.one)))
+        return 0
 
-    _run()  # warm-up: imports, the catalogue, NumPy's first allocations
-    timings = []
-    for _ in range(args.repeat):
-        result, seconds = _run()
-        timings.append(seconds)
-    events = sum(float(result.run.traffic.events[s.key].sum()) for s in result.run.plan.sources)
-
-    tracemalloc.start()
-    _run()
-    _, traced_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    rss_run = _peak_rss_mib()
-
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        write_results(result, Path(out))
-        write_seconds = time.perf_counter() - started
-    rss_all = _peak_rss_mib()
-
-    plan = result.run.plan
+    print("28 days, 50 tx/s, 3 SLOs x 6 rules, evaluation interval = step; one fresh process per row")
     print(
-        f"scenario        : {plan.name}: {plan.window_seconds / 86400:g} days, {events / 1e6:.1f} M events, "
-        f"{len(plan.objectives)} SLOs x {len(plan.alerts) // len(plan.objectives)} rules, evaluation every "
-        f"{plan.evaluation_interval_seconds:g} s"
+        f"{'step':>5} {'evaluations/SLO':>16} {'run s':>7} {'write s':>8} {'total s':>8} {'CPU s':>6} "
+        f"{'written':>11} {'peak RSS':>10}"
     )
-    print(
-        f"run, best of {args.repeat} : {min(timings):.3f} s   (all: {', '.join(f'{t:.3f}' for t in timings)})"
-    )
-    print(f"write results   : {write_seconds:.3f} s   (every result file)")
-    print(f"peak traced mem : {traced_peak / 2**20:.1f} MiB during one run")
-    print(
-        f"peak RSS        : {rss_run:.1f} MiB after the runs, {rss_all:.1f} MiB after writing (whole process)"
-    )
-    print(f"expectations    : {'pass' if result.passed else 'FAIL'}, {len(result.fires)} alert fires")
+    worst = 0.0
+    for step in args.steps.split(","):
+        child = subprocess.run(
+            [sys.executable, __file__, "--one", step], capture_output=True, text=True, check=True, timeout=900
+        )
+        row = json.loads(child.stdout.strip().splitlines()[-1])
+        total = row["run_seconds"] + row["write_seconds"]
+        worst = max(worst, row["peak_rss_mib"])
+        print(
+            f"{step:>5} {row['evaluations']:>16,.0f} {row['run_seconds']:>7.2f} {row['write_seconds']:>8.2f} "
+            f"{total:>8.2f} {row['cpu_seconds']:>6.2f} {row['written_bytes'] / 2**20:>7.2f} MiB "
+            f"{row['peak_rss_mib']:>6.0f} MiB"
+            f"{'' if row['passed'] else '  (expectations FAILED)'}"
+        )
+    print(f"largest peak RSS {worst:.0f} MiB: {'within' if worst <= RSS_LIMIT_MIB else 'OVER'} 1 GiB")
     return 0
 
 

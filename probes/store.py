@@ -184,6 +184,10 @@ class ResultStore:
             ).fetchone()
         return None if row[0] is None else float(row[0])
 
+    def earliest_finished_at(self) -> float | None:
+        row = self._db.execute("SELECT MIN(finished_at) FROM results").fetchone()
+        return None if row[0] is None else float(row[0])
+
     def set_bindings(self, bound: Sequence[tuple[str, str, str]]) -> None:
         """Replace the (SLO, target, module) rows: the exporter writes its config's at start."""
         with self._transaction():

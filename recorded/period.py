@@ -31,7 +31,7 @@ from recorded.periods import format_time
 from recorded.series import RecordedSeries
 from sim.outcome import BudgetTrack
 from sim.result import sla_json
-from slo.budget import budget_status, consumed_fraction, event_budget
+from slo.budget import budget_status, budget_status_codes, consumed_fraction, event_budget
 from slo.burn_rate import RELATIVE_TOLERANCE, RollingSeries, burn_rate, evaluate_policy
 from slo.catalog import SLO, Catalog
 from slo.json_numbers import json_number
@@ -188,7 +188,7 @@ def slo_period(catalog: Catalog, series: RecordedSeries, period: Period) -> SloP
         cum_bad,
         np.cumsum(series.total[a:b]),
         remaining_t,
-        tuple(budget_status(r, thresholds) for r in remaining_t.tolist()),
+        budget_status_codes(remaining_t, thresholds),
     )
     remaining = float(remaining_t[-1]) if len(remaining_t) else 1.0
     attainment = good / total if total > 0 else None

@@ -20,7 +20,7 @@ import numpy as np
 import simpy
 
 from sim.plan import IncidentPlan, Plan, SLABinding
-from sim.traffic import StreamSpec, Traffic
+from sim.traffic import Recorded, StreamSpec, Traffic
 from slo.burn_rate import RollingSeries, RuleEvaluation, evaluate_rule
 
 ProcessGenerator = Generator[simpy.Event, Any, None]
@@ -100,11 +100,13 @@ def stream_specs(plan: Plan) -> tuple[StreamSpec, ...]:
 
 
 class _Engine:
-    def __init__(self, plan: Plan, rng: np.random.Generator, env: simpy.Environment) -> None:
+    def __init__(
+        self, plan: Plan, rng: np.random.Generator, env: simpy.Environment, recorded: Recorded | None
+    ) -> None:
         self.plan = plan
         self.env = env
         traffic_rng, self.responder_rng = rng.spawn(2)
-        self.traffic = Traffic(plan, stream_specs(plan), traffic_rng)
+        self.traffic = Traffic(plan, stream_specs(plan), traffic_rng, recorded)
         self.resolve = {i.id: env.event() for i in plan.incidents}
         self.ended: dict[str, tuple[float, str]] = {}
         self.started: set[str] = set()
@@ -288,6 +290,14 @@ class _Engine:
         )
 
 
-def simulate(plan: Plan, rng: np.random.Generator, env: simpy.Environment | None = None) -> Run:
-    """Replay ``plan`` over its window; the same generator state gives the same run, to the bit."""
-    return _Engine(plan, rng, simpy.Environment() if env is None else env).run()
+def simulate(
+    plan: Plan,
+    rng: np.random.Generator,
+    env: simpy.Environment | None = None,
+    recorded: Recorded | None = None,
+) -> Run:
+    """Replay ``plan`` over its window; the same generator state gives the same run, to the bit.
+
+    ``recorded`` replaces the drawn traffic with given counts per stream (see :mod:`sim.backtest`).
+    """
+    return _Engine(plan, rng, simpy.Environment() if env is None else env, recorded).run()

@@ -10,22 +10,50 @@ incident's start and reset time (for the span still firing when it ended) from i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.engine import AlertHistory, IncidentRecord, Run
 from sim.plan import ObjectivePlan
-from slo.budget import BudgetStatus, budget_status, consumed_fraction, event_budget, time_budget_seconds
+from slo.budget import (
+    STATUS_ORDER,
+    BudgetStatus,
+    budget_status_codes,
+    consumed_fraction,
+    event_budget,
+    time_budget_seconds,
+)
 from slo.sla import CommitmentOutcome, evaluate_commitment
 
 FloatArray = NDArray[np.float64]
 
 
+class StatusSequence(Sequence[BudgetStatus]):
+    """Statuses read from a code array (:data:`slo.budget.STATUS_ORDER`): no object per evaluation."""
+
+    def __init__(self, codes: NDArray[np.int8]) -> None:
+        self.codes = codes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, index: int) -> BudgetStatus: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[BudgetStatus]: ...
+    def __getitem__(self, index: int | slice) -> BudgetStatus | Sequence[BudgetStatus]:
+        if isinstance(index, slice):
+            return StatusSequence(self.codes[index])
+        return STATUS_ORDER[int(self.codes[index])]
+
+
 @dataclass(frozen=True)
 class BudgetTrack:
-    """One SLO's budget at every evaluation time."""
+    """One SLO's budget at every evaluation time; ``status_codes`` index :data:`slo.budget.STATUS_ORDER`."""
 
     slo_id: str
     allowed: float
@@ -33,7 +61,21 @@ class BudgetTrack:
     cumulative_bad: FloatArray
     cumulative_total: FloatArray
     remaining: FloatArray
-    statuses: tuple[BudgetStatus, ...]
+    status_codes: NDArray[np.int8]
+
+    @property
+    def statuses(self) -> StatusSequence:
+        return StatusSequence(self.status_codes)
+
+    def exhausted_at(self) -> float | None:
+        """The first evaluation at which no budget remained (remaining ≤ 0), or None."""
+        hits = np.flatnonzero(self.remaining <= 0)
+        return float(self.times_seconds[hits[0]]) if hits.size else None
+
+    def first_reached(self, status: BudgetStatus) -> float | None:
+        """The first evaluation at which the status was ``status`` or worse, or None."""
+        hits = np.flatnonzero(self.status_codes >= STATUS_ORDER.index(status))
+        return float(self.times_seconds[hits[0]]) if hits.size else None
 
     def consumed_at(self, seconds: float) -> float:
         """Budget consumed by the end of the evaluation at ``seconds`` (0 before the first)."""
@@ -43,12 +85,13 @@ class BudgetTrack:
         return 0.0 if index < 0 else 1.0 - float(self.remaining[index])
 
     def transitions(self) -> list[tuple[float, BudgetStatus, BudgetStatus]]:
+        codes = self.status_codes
+        changes = np.flatnonzero(np.diff(codes, prepend=np.int8(STATUS_ORDER.index(BudgetStatus.HEALTHY))))
+        before = STATUS_ORDER.index(BudgetStatus.HEALTHY)
         out = []
-        previous = BudgetStatus.HEALTHY
-        for t, status in zip(self.times_seconds.tolist(), self.statuses, strict=True):
-            if status != previous:
-                out.append((t, previous, status))
-                previous = status
+        for i in changes.tolist():
+            out.append((float(self.times_seconds[i]), STATUS_ORDER[before], STATUS_ORDER[int(codes[i])]))
+            before = int(codes[i])
         return out
 
 
@@ -78,9 +121,8 @@ def budget_track(run: Run, objective: ObjectivePlan) -> BudgetTrack:
     else:
         allowed = event_budget(objective.target, float(series.cum_total[-1]))
     remaining = 1.0 - consumed_fraction(bad, allowed)
-    thresholds = run.plan.status_thresholds
-    statuses = tuple(budget_status(r, thresholds) for r in remaining.tolist())
-    return BudgetTrack(objective.slo_id, allowed, series.times_seconds, bad, total, remaining, statuses)
+    codes = budget_status_codes(remaining, run.plan.status_thresholds)
+    return BudgetTrack(objective.slo_id, allowed, series.times_seconds, bad, total, remaining, codes)
 
 
 def _attribute(run: Run, history: AlertHistory, fired: float) -> IncidentRecord | None:

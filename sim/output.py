@@ -10,15 +10,11 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-from numpy.typing import NDArray
-
 from sim.plots import budget_figure, burn_rate_figure, png_bytes
 from sim.report import report_html
 from sim.result import Result, summary
+from sim.timeline import DEFAULT_RESOLUTION_SECONDS, write_timeline
 from slo.atomic_write import write_bytes_atomic
-from slo.burn_rate import burn_rate
-from slo.durations import format_duration
 from slo.json_numbers import json_number
 
 
@@ -38,41 +34,6 @@ def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
     lines = [",".join(header)]
     lines.extend(",".join(cell(v) for v in row) for row in rows)
     return ("\n".join(lines) + "\n").encode()
-
-
-def _column(values: NDArray[np.float64]) -> list[str]:
-    # repr of a rounded float is the shortest exact text; NaN (a window without events) stays "nan".
-    return list(map(repr, np.round(values, 9).tolist()))
-
-
-def timeline_bytes(result: Result) -> bytes:
-    """Per evaluation and SLO: good and total in the interval, its SLI, burn rate per rule window,
-    budget remaining and status. Built column by column: a 28-day run has 80,640 rows per SLO."""
-    run = result.run
-    windows = sorted({w for a in run.plan.alerts for w in a.rule.windows})
-    header = ["time_seconds", "slo", "good", "total", "sli"]
-    header += [f"burn_rate_{format_duration(w)}" for w in windows]
-    header += ["budget_remaining", "status"]
-    chunks = [",".join(header)]
-    for objective in run.plan.objectives:
-        track = result.tracks[objective.slo_id]
-        series = run.series[objective.slo_id]
-        total = np.diff(track.cumulative_total, prepend=0.0)
-        bad = np.diff(track.cumulative_bad, prepend=0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sli = np.where(total > 0, 1.0 - bad / np.where(total > 0, total, 1.0), np.nan)
-        columns = [
-            _column(track.times_seconds),
-            [objective.slo_id] * len(total),
-            _column(total - bad),
-            _column(total),
-            _column(sli),
-            *(_column(burn_rate(series.error_ratio(w), objective.target)) for w in windows),
-            _column(track.remaining),
-            [s.value for s in track.statuses],
-        ]
-        chunks.extend(map(",".join, zip(*columns, strict=True)))
-    return ("\n".join(chunks) + "\n").encode()
 
 
 def alerts_bytes(result: Result) -> bytes:
@@ -110,13 +71,18 @@ def alerts_bytes(result: Result) -> bytes:
     return csv_bytes(header, rows)
 
 
-def write_results(result: Result, out_dir: Path) -> Path:
-    """Write every file of one run into ``out_dir/<scenario>/`` and return that directory."""
+def write_results(
+    result: Result, out_dir: Path, timeline_resolution_seconds: float | None = DEFAULT_RESOLUTION_SECONDS
+) -> Path:
+    """Write every file of one run into ``out_dir/<scenario>/`` and return that directory.
+
+    The timeline has a row per ``timeline_resolution_seconds`` (None: one per evaluation).
+    """
     target = out_dir / result.run.plan.name
     budget_png = png_bytes(budget_figure(result))
     burn_png = png_bytes(burn_rate_figure(result))
     write_bytes_atomic(target / "summary.json", summary_bytes(result))
-    write_bytes_atomic(target / "timeline.csv", timeline_bytes(result))
+    write_timeline(result, target, timeline_resolution_seconds)
     write_bytes_atomic(target / "alerts.csv", alerts_bytes(result))
     write_bytes_atomic(target / "budget.png", budget_png)
     write_bytes_atomic(target / "burn_rates.png", burn_png)

@@ -15,7 +15,7 @@ import numpy as np
 from sim.scenario import Expectations
 from slo.alert_policy import BurnRateRule
 from slo.budget import StatusThreshold
-from slo.catalog import Commitment
+from slo.catalog import SLO, Commitment, LatencyObjective
 
 # The standard normal quantile of 0.95: a lognormal's p95 is median × exp(1.645 σ).
 Z95 = 1.6448536269514722
@@ -53,7 +53,10 @@ class LatencyClass:
 
 @dataclass(frozen=True)
 class SourcePlan:
-    """One event stream: its rate, daily swing, baseline error ratio and latency classes."""
+    """One event stream: its rate, daily swing, baseline error ratio and latency classes.
+
+    ``noise`` False: counts are their expected values (not rounded), so a closed form holds exactly.
+    """
 
     key: str
     service: str
@@ -62,6 +65,7 @@ class SourcePlan:
     diurnal_peak_seconds: float
     error_ratio: float
     classes: tuple[LatencyClass, ...]
+    noise: bool = True
 
     def slow_probability(self, threshold_seconds: float, multiplier: float) -> float:
         """Share of events slower than the threshold when every latency is scaled by ``multiplier``."""
@@ -85,6 +89,23 @@ class ObjectivePlan:
     basis: str
     threshold_seconds: float | None
     source: str
+
+    @classmethod
+    def from_slo(cls, slo: SLO, source: str, basis: str | None = None) -> ObjectivePlan:
+        """A catalogue SLO with an error budget, measured on ``source`` (basis: the SLO's unless given)."""
+        assert slo.target is not None and slo.window_seconds is not None
+        objective = slo.objective
+        return cls(
+            slo_id=slo.id,
+            name=slo.name,
+            target=slo.target,
+            slo_window_seconds=slo.window_seconds,
+            basis=basis or slo.budget_basis or "events",
+            threshold_seconds=(
+                objective.threshold_seconds if isinstance(objective, LatencyObjective) else None
+            ),
+            source=source,
+        )
 
 
 @dataclass(frozen=True)
@@ -170,6 +191,8 @@ class Plan:
     status_thresholds: tuple[StatusThreshold, ...]
     expectations: Expectations
     compare_without_automation: bool
+    # One line each, file:line: field: what the user may not have meant (the run goes ahead).
+    warnings: tuple[str, ...] = ()
 
     def source(self, key: str) -> SourcePlan:
         return next(s for s in self.sources if s.key == key)

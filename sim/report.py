@@ -17,6 +17,18 @@ from sim.html import table as _table
 from sim.result import Result, summary
 
 
+def budget_window_note(doc: dict[str, Any]) -> str:
+    """Which window budgets are relative to, and each SLO whose own window differs from it."""
+    window = doc["window_seconds"]
+    note = f"Budgets are relative to the simulated window, {_duration(window)}"
+    others = [
+        f"{s['id']} is defined over {_duration(s['slo_window_seconds'])}"
+        for s in doc["slos"]
+        if s["slo_window_seconds"] is not None and s["slo_window_seconds"] != window
+    ]
+    return note + (f" ({'; '.join(others)})." if others else ".")
+
+
 def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
     doc: dict[str, Any] = summary(result)
     verdict = (
@@ -42,8 +54,19 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
             ],
         ),
         "<h2>Error budgets</h2>",
+        f"<p>{escape(budget_window_note(doc))}</p>",
         _table(
-            ["SLO", "target", "SLI", "consumed", "remaining", "status", "transitions"],
+            [
+                "SLO",
+                "target",
+                "SLI",
+                "consumed",
+                "remaining",
+                "status",
+                "exhausted at",
+                "warning / critical / depleted reached",
+                "transitions",
+            ],
             [
                 [
                     escape(f"{s['id']} {s['name']}"),
@@ -52,6 +75,8 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
                     _pct(s["budget"]["consumed"]),
                     _pct(s["budget"]["remaining"]),
                     s["budget"]["status"],
+                    _duration(s["budget"]["exhausted_at_seconds"]),
+                    " / ".join(_duration(t) for t in s["budget"]["status_reached_at_seconds"].values()),
                     escape(
                         ", ".join(
                             f"{t['to']} at {_duration(t['at_seconds'])}" for t in s["status_transitions"]

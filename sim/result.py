@@ -17,6 +17,8 @@ from sim.engine import Run, simulate
 from sim.expectations import ExpectationResult, check_all
 from sim.outcome import AlertFire, BudgetTrack, alert_fires, budget_track, sla_outcomes
 from sim.plan import Plan
+from sim.traffic import Recorded
+from slo.budget import BudgetStatus
 from slo.json_numbers import json_number
 from slo.sla import CommitmentOutcome
 
@@ -58,9 +60,12 @@ def _tracks(run: Run) -> dict[str, BudgetTrack]:
     return {o.slo_id: budget_track(run, o) for o in run.plan.objectives}
 
 
-def assess(plan: Plan) -> Result:
-    """Run ``plan`` with a generator seeded from its seed (and, if asked, once more without automation)."""
-    run = simulate(plan, np.random.default_rng(plan.seed), simpy.Environment())
+def assess(plan: Plan, recorded: Recorded | None = None) -> Result:
+    """Run ``plan`` with a generator seeded from its seed (and, if asked, once more without automation).
+
+    ``recorded`` counts per stream stand in for the drawn traffic (a backtest).
+    """
+    run = simulate(plan, np.random.default_rng(plan.seed), simpy.Environment(), recorded)
     tracks = _tracks(run)
     fires = alert_fires(run, tracks)
     slas = sla_outcomes(run)
@@ -134,6 +139,7 @@ def summary(result: Result) -> dict[str, Any]:
                 "target": json_number(objective.target),
                 "basis": objective.basis,
                 "threshold_seconds": json_number(objective.threshold_seconds),
+                "slo_window_seconds": json_number(objective.slo_window_seconds),
                 "sli": {
                     "good": json_number(total - bad),
                     "total": json_number(total),
@@ -144,6 +150,11 @@ def summary(result: Result) -> dict[str, Any]:
                     "consumed": json_number(1.0 - float(track.remaining[-1])),
                     "remaining": json_number(float(track.remaining[-1])),
                     "status": track.statuses[-1].value,
+                    "exhausted_at_seconds": json_number(track.exhausted_at()),
+                    "status_reached_at_seconds": {
+                        status.value: json_number(track.first_reached(status))
+                        for status in (BudgetStatus.WARNING, BudgetStatus.CRITICAL, BudgetStatus.DEPLETED)
+                    },
                 },
                 "status_transitions": [
                     {"at_seconds": json_number(t), "from": a.value, "to": b.value}

@@ -18,7 +18,7 @@ A minimal scenario::
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -117,6 +117,8 @@ class Source(_Frozen):
 
     The rate is given once: ``rate`` (events per second), ``per_hour``, or ``interval`` (one event
     every interval). ``error_ratio`` is the healthy baseline; ``latency`` is needed by latency SLOs.
+    ``noise: false`` makes its counts exact expected values instead of random draws (the scenario's
+    ``noise`` applies when unset).
     """
 
     rate: float | None = Field(default=None, gt=0)
@@ -126,6 +128,7 @@ class Source(_Frozen):
     error_ratio: Share = 0.0
     latency: Latency | None = None
     classes: dict[str, TrafficClass] = Field(default_factory=dict)
+    noise: bool | None = None
 
     @model_validator(mode="after")
     def _one_rate(self) -> Source:
@@ -328,7 +331,9 @@ class Scenario(_Frozen):
     window_seconds: Seconds = Field(default=28 * 86400.0, alias="window", gt=0)
     step_seconds: Seconds = Field(default=10.0, alias="step", gt=0)
     evaluation_interval_seconds: Seconds = Field(default=30.0, alias="evaluation_interval", gt=0)
-    catalog: str | None = None
+    # A catalogue file's path, or inline entries added to the packaged one (sim.inline_catalog).
+    catalog: str | dict[str, Any] | None = None
+    noise: bool = True
     services: dict[str, dict[str, Source]] = Field(min_length=1)
     slos: dict[str, SourceKey] = Field(min_length=1)
     policies: tuple[str | InlinePolicy, ...] = ()

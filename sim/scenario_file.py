@@ -7,8 +7,10 @@ same YAML line map the catalogue loader uses, so scenario and catalogue errors r
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 
+from sim.inline_catalog import inline_catalog
 from sim.plan import (
     AlertPlan,
     AutomationPlan,
@@ -25,6 +27,7 @@ from sim.plan import (
 from sim.scenario import ANY, DEFAULT_SOURCE, LATENCY_KINDS, Delay, InlinePolicy, Scenario, Source
 from slo.catalog import Catalog, LatencyObjective
 from slo.catalog_file import CatalogError, load_catalog
+from slo.durations import format_duration
 from slo.input_errors import FieldPath, InputError, load_model, located, parse_yaml
 
 _Problem = tuple[tuple[str | int, ...], str]
@@ -63,7 +66,22 @@ def parse_scenario(
     problem = next(iter(_problems(scenario, catalog)), None)
     if problem is not None:
         raise ScenarioError(located(source, lines, *problem))
-    return _plan(scenario, catalog, source)
+    plan = _plan(scenario, catalog, source)
+    return replace(plan, warnings=_window_warnings(plan, source, lines))
+
+
+def _window_warnings(plan: Plan, source: str, lines: Mapping[FieldPath, int]) -> tuple[str, ...]:
+    """One line when the simulated window is not the window of an SLO in play."""
+    others = [o for o in plan.objectives if abs(o.slo_window_seconds - plan.window_seconds) > 1e-9]
+    if not others:
+        return ()
+    own = ", ".join(f"{o.slo_id} {format_duration(o.slo_window_seconds)}" for o in others)
+    loc = ("window",) if ("window",) in lines else ("slos",)
+    reason = (
+        f"the scenario simulates {format_duration(plan.window_seconds)} but its SLOs' windows differ "
+        f"({own}): budgets are relative to the simulated {format_duration(plan.window_seconds)}"
+    )
+    return (located(source, lines, loc, reason),)
 
 
 def _catalog(
@@ -73,11 +91,22 @@ def _catalog(
     base_dir: Path | None,
     cache: CatalogCache,
 ) -> Catalog:
+    if isinstance(scenario.catalog, dict):
+        try:
+            return inline_catalog(scenario.catalog, _catalog_file(None, source, lines, cache), source, lines)
+        except InputError as exc:
+            raise ScenarioError(str(exc)) from None
     path: Path | None = None
     if scenario.catalog is not None:
         path = Path(scenario.catalog)
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
+    return _catalog_file(path, source, lines, cache)
+
+
+def _catalog_file(
+    path: Path | None, source: str, lines: Mapping[FieldPath, int], cache: CatalogCache
+) -> Catalog:
     key = "" if path is None else str(path.resolve())
     if key not in cache:
         try:
@@ -219,7 +248,7 @@ def _delay(delay: Delay) -> DelayPlan:
     return DelayPlan(None, shape.median_seconds, shape.sigma)
 
 
-def _source_plan(service: str, name: str, source: Source) -> SourcePlan:
+def _source_plan(service: str, name: str, source: Source, noise: bool) -> SourcePlan:
     classes: tuple[LatencyClass, ...] = ()
     if source.latency is not None:
         rest = 1.0 - sum(c.share for c in source.classes.values())
@@ -244,27 +273,12 @@ def _source_plan(service: str, name: str, source: Source) -> SourcePlan:
         diurnal_peak_seconds=0.0 if diurnal is None else diurnal.peak_seconds,
         error_ratio=source.error_ratio,
         classes=classes,
+        noise=noise if source.noise is None else source.noise,
     )
 
 
 def _plan(scenario: Scenario, catalog: Catalog, file: str) -> Plan:
-    objectives = []
-    for slo_id, src in scenario.slos.items():
-        slo = catalog.slo(slo_id)
-        assert slo.target is not None and slo.window_seconds is not None
-        objectives.append(
-            ObjectivePlan(
-                slo_id=slo_id,
-                name=slo.name,
-                target=slo.target,
-                slo_window_seconds=slo.window_seconds,
-                basis=slo.budget_basis or "events",
-                threshold_seconds=slo.objective.threshold_seconds
-                if isinstance(slo.objective, LatencyObjective)
-                else None,
-                source=src,
-            )
-        )
+    objectives = [ObjectivePlan.from_slo(catalog.slo(slo_id), src) for slo_id, src in scenario.slos.items()]
     alerts: list[AlertPlan] = []
     for policy in scenario.policies:
         specs = policy.rules if isinstance(policy, InlinePolicy) else catalog.policy(policy).rules
@@ -320,7 +334,7 @@ def _plan(scenario: Scenario, catalog: Catalog, file: str) -> Plan:
         evaluation_interval_seconds=scenario.evaluation_interval_seconds,
         catalog_name=catalog.name,
         sources=tuple(
-            _source_plan(service, name, src)
+            _source_plan(service, name, src, scenario.noise)
             for service, sources in scenario.services.items()
             for name, src in sources.items()
         ),

@@ -10,7 +10,9 @@ Each source draws its events per step once (Poisson around its rate and daily sw
 
 So a run with automation and the same run without it share their baseline noise exactly: the
 difference in spent budget is the incident alone. Time-based streams (uptime) count bad seconds,
-``step × p``, with no noise, which makes an outage of length d spend exactly ``d / B``.
+``step × p``, with no noise, which makes an outage of length d spend exactly ``d / B``. A source with
+``noise`` off gets its expected values instead of draws: ``rate × step`` events, ``events × p`` bad
+(fractional, never rounded, so an error ratio exactly at a threshold stays exactly at it).
 
 An incident covering part of a step fails events with probability ``ratio × covered share``;
 latency shifts apply to the steps they cover at least half of.
@@ -19,6 +21,7 @@ latency shifts apply to the steps they cover at least half of.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,16 +63,33 @@ class StreamSpec:
     basis: str
 
 
-class Traffic:
-    """Every source's events and every stream's bad counts over the window, for the current incident plan."""
+Recorded = Mapping[str, tuple[FloatArray, FloatArray]]
 
-    def __init__(self, plan: Plan, specs: tuple[StreamSpec, ...], rng: np.random.Generator) -> None:
+
+class Traffic:
+    """Every source's events and every stream's bad counts over the window, for the current incident plan.
+
+    With ``recorded`` (stream key → good and total per step, e.g. a backtest's history) the streams
+    hold those counts as they are: nothing is drawn, and incidents only mark time.
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        specs: tuple[StreamSpec, ...],
+        rng: np.random.Generator,
+        recorded: Recorded | None = None,
+    ) -> None:
         self.plan = plan
         step = plan.step_seconds
         n = plan.steps
         starts = step * np.arange(n, dtype=np.float64)
         self.step_lengths: FloatArray = np.minimum(starts + step, plan.window_seconds) - starts
         self.ends: dict[str, float] = {i.id: i.planned_end_seconds for i in plan.incidents}
+        self.recorded = recorded is not None
+        if recorded is not None:
+            self._record(specs, recorded, rng)
+            return
         source_rngs = rng.spawn(len(plan.sources))
         stream_rngs = rng.spawn(2 * len(specs))
         self.events: dict[str, FloatArray] = {
@@ -83,12 +103,30 @@ class Traffic:
             self.streams[spec.key] = self._baseline(spec, stream_rngs[2 * i], stream_rngs[2 * i + 1])
             self._draw_incidents(self.streams[spec.key], 0)
 
+    def _record(self, specs: tuple[StreamSpec, ...], recorded: Recorded, rng: np.random.Generator) -> None:
+        n = len(self.step_lengths)
+        self.events = {}
+        self._effects = {s.key: (np.zeros(n), np.ones(n)) for s in self.plan.sources}
+        self.streams = {}
+        for spec in specs:
+            good, total = (np.asarray(a, dtype=np.float64) for a in recorded[spec.key])
+            if good.shape != (n,) or total.shape != (n,):
+                shapes = f"{good.shape} and {total.shape}"
+                raise ValueError(f"{spec.key}: recorded counts need {n} steps, got {shapes}")
+            bad = total - good
+            self.events.setdefault(spec.source, total)
+            self.streams[spec.key] = Stream(
+                spec.key, spec.source, spec.threshold_seconds, spec.basis, total, bad, bad, rng
+            )
+
     def _draw_events(self, source: SourcePlan, starts: FloatArray, rng: np.random.Generator) -> FloatArray:
         mean = source.events_per_second * self.step_lengths
         if source.diurnal_amplitude > 0:
             middle = starts + self.step_lengths / 2
             phase = 2 * math.pi * (middle - source.diurnal_peak_seconds) / DAY_SECONDS
             mean = mean * (1.0 + source.diurnal_amplitude * np.cos(phase))
+        if not source.noise:
+            return np.asarray(mean, dtype=np.float64)
         return rng.poisson(mean).astype(np.float64)
 
     def _affecting(self, source_key: str) -> list[IncidentPlan]:
@@ -130,6 +168,9 @@ class Traffic:
         if spec.basis == "time":
             total = self.step_lengths.copy()
             baseline = total * p0
+        elif not self.plan.source(spec.source).noise:
+            total = self.events[spec.source]
+            baseline = total * p0
         else:
             total = self.events[spec.source]
             baseline = base_rng.binomial(total.astype(np.int64), p0).astype(np.float64)
@@ -158,14 +199,16 @@ class Traffic:
         extra = np.zeros_like(base)
         q = np.clip((p - p0) / (1.0 - p0), 0.0, 1.0)
         hit = np.flatnonzero(q > 0)
-        if hit.size:
+        if hit.size and not self.plan.source(stream.source).noise:
+            extra[hit] = (total[hit] - base[hit]) * q[hit]
+        elif hit.size:
             good = (total[hit] - base[hit]).astype(np.int64)
             extra[hit] = stream.rng.binomial(good, q[hit])
         stream.bad[first_step:] = base + extra
 
     def end_incident(self, incident_id: str, at_seconds: float) -> None:
         """An incident ends at ``at_seconds`` instead of its planned end: redraw what follows."""
-        if at_seconds >= self.ends[incident_id]:
+        if at_seconds >= self.ends[incident_id] or self.recorded:
             return
         self.ends[incident_id] = at_seconds
         first_step = int(at_seconds // self.plan.step_seconds)

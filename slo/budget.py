@@ -108,6 +108,25 @@ def budget_status(
     return BudgetStatus.DEPLETED
 
 
+STATUS_ORDER: tuple[BudgetStatus, ...] = tuple(BudgetStatus)
+
+
+def budget_status_codes(
+    remaining: FloatArray, thresholds: Sequence[StatusThreshold] = DEFAULT_STATUS_THRESHOLDS
+) -> NDArray[np.int8]:
+    """:func:`budget_status` of every element, as indexes into :data:`STATUS_ORDER` (0 is Healthy).
+
+    Vectorised for series of millions of evaluations; NaN is Depleted, as in :func:`budget_status`.
+    """
+    values = np.asarray(remaining, dtype=np.float64)
+    codes = np.full(values.shape, STATUS_ORDER.index(BudgetStatus.DEPLETED), dtype=np.int8)
+    # The healthiest level that holds wins, so assign from the least healthy up.
+    for level in reversed(thresholds):
+        holds = (values > level.lower) | ((values == level.lower) if level.inclusive else False)
+        codes[holds] = STATUS_ORDER.index(level.status)
+    return codes
+
+
 def time_to_exhaustion_seconds(window_seconds: float, burn_rate: float, remaining: float = 1.0) -> float:
     """How long until ``remaining`` budget is gone at a steady burn rate: ``remaining × W / b``."""
     if burn_rate < 0:

@@ -24,6 +24,9 @@ BoolArray = NDArray[np.bool_]
 # binary, so an error ratio of exactly 0.01 would otherwise read as a 9.999999999999998x burn and
 # miss a 10x rule that Prometheus (comparing 0.01 >= 0.01) fires.
 RELATIVE_TOLERANCE = 1e-9
+# Error ratios kept per series: a policy's rules share a few windows, and each array of a 28-day
+# series at 1 s evaluations is 19 MB, so the cache holds the most recent few rather than all.
+_CACHED_WINDOWS = 4
 
 
 def burn_rate(error_ratio: ArrayLike, target: float) -> FloatArray:
@@ -49,6 +52,8 @@ class RollingSeries:
     cum_total: FloatArray
     times_seconds: FloatArray
     _cache: dict[float, FloatArray] = field(default_factory=dict, repr=False)
+    # Set by from_counts: evaluation j is at (j + 1) × interval, so whole-step offsets are slices.
+    _on_grid: bool = field(default=False, repr=False)
 
     @classmethod
     def from_counts(
@@ -73,24 +78,43 @@ class RollingSeries:
         span = len(total_a) * step_seconds
         n_eval = math.floor(span / evaluation_interval_seconds + 1e-9)
         times = evaluation_interval_seconds * np.arange(1, n_eval + 1, dtype=np.float64)
-        return cls(step_seconds, evaluation_interval_seconds, cum_bad, cum_total, times)
+        return cls(step_seconds, evaluation_interval_seconds, cum_bad, cum_total, times, _on_grid=True)
 
     def _at(self, cum: FloatArray, seconds: FloatArray) -> FloatArray:
         pos = np.clip(seconds / self.step_seconds, 0.0, len(cum) - 1)
         return np.interp(pos, np.arange(len(cum), dtype=np.float64), cum)
 
+    def _whole_steps(self, seconds: float) -> int | None:
+        steps = seconds / self.step_seconds
+        return round(steps) if abs(steps - round(steps)) <= 1e-9 else None
+
+    def _lagged(self, cum: FloatArray, lag_seconds: float) -> FloatArray:
+        """``cum`` at every evaluation time minus ``lag_seconds`` (before the start: the first value).
+
+        On the usual grid (the evaluation interval and the lag whole numbers of steps) that is a
+        strided slice of ``cum``, read without copying it; otherwise linear interpolation.
+        """
+        every, lag = self._whole_steps(self.evaluation_interval_seconds), self._whole_steps(lag_seconds)
+        n = len(self.times_seconds)
+        if not self._on_grid or every is None or lag is None or every < 1 or n == 0:
+            return self._at(cum, self.times_seconds - lag_seconds)
+        # Evaluation j reads position (j + 1) × every − lag; the first ``skip`` fall before the start.
+        skip = min(n, max(0, -(-lag // every) - 1))
+        tail = cum[(skip + 1) * every - lag :: every][: n - skip]
+        if skip == 0:
+            return tail
+        return np.concatenate([np.full(skip, cum[0]), tail])
+
     def cumulative(self) -> tuple[FloatArray, FloatArray]:
         """Bad and total events from the start of the series up to each evaluation time."""
-        return self._at(self.cum_bad, self.times_seconds), self._at(self.cum_total, self.times_seconds)
+        return self._lagged(self.cum_bad, 0.0), self._lagged(self.cum_total, 0.0)
 
     def window_sums(self, window_seconds: float) -> tuple[FloatArray, FloatArray]:
         """Bad and total events in ``(t - window, t]`` at each evaluation time ``t``."""
         if window_seconds <= 0:
             raise ValueError(f"window must be positive, got {window_seconds!r}")
-        end = self.times_seconds
-        start = end - window_seconds
-        bad = self._at(self.cum_bad, end) - self._at(self.cum_bad, start)
-        total = self._at(self.cum_total, end) - self._at(self.cum_total, start)
+        bad = self._lagged(self.cum_bad, 0.0) - self._lagged(self.cum_bad, window_seconds)
+        total = self._lagged(self.cum_total, 0.0) - self._lagged(self.cum_total, window_seconds)
         return bad, total
 
     def error_ratio(self, window_seconds: float) -> FloatArray:
@@ -98,21 +122,35 @@ class RollingSeries:
         cached = self._cache.get(window_seconds)
         if cached is None:
             bad, total = self.window_sums(window_seconds)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cached = np.where(total > 0, bad / np.where(total > 0, total, 1.0), np.nan)
+            seen = total > 0
+            # In place in ``bad``: a 28-day series at 1 s evaluations makes every temporary 19 MB.
+            cached = np.divide(bad, total, out=bad, where=seen)
+            cached[~seen] = np.nan
+            if len(self._cache) >= _CACHED_WINDOWS:
+                del self._cache[next(iter(self._cache))]
             self._cache[window_seconds] = cached
         return cached
 
 
 @dataclass(frozen=True)
 class RuleEvaluation:
-    """What one rule did over a series: burn rates per window, condition and firing per evaluation."""
+    """What one rule did over a series: condition and firing per evaluation, burn rates on demand.
+
+    The burn rates are recomputed from the series when asked for rather than kept: a rule on a
+    28-day series at 1 s evaluations would otherwise hold 19 MB per window.
+    """
 
     rule: BurnRateRule
     times_seconds: FloatArray
-    burn_rates: tuple[FloatArray, ...]
     condition: BoolArray
     firing: BoolArray
+    series: RollingSeries = field(repr=False)
+    target: float
+
+    @property
+    def burn_rates(self) -> tuple[FloatArray, ...]:
+        """The burn rate over each of the rule's windows at every evaluation."""
+        return tuple(burn_rate(self.series.error_ratio(w), self.target) for w in self.rule.windows)
 
     def first_fire_seconds(self) -> float | None:
         hits = np.flatnonzero(self.firing)
@@ -143,11 +181,13 @@ def held_for(condition: BoolArray, interval_seconds: float, for_seconds: float) 
 
 def evaluate_rule(series: RollingSeries, target: float, rule: BurnRateRule) -> RuleEvaluation:
     """Evaluate one burn-rate rule at every evaluation time of ``series``."""
-    burns = tuple(burn_rate(series.error_ratio(w), target) for w in rule.windows)
-    with np.errstate(invalid="ignore"):
-        condition = np.logical_and.reduce([b >= rule.factor * (1.0 - RELATIVE_TOLERANCE) for b in burns])
+    threshold = rule.factor * (1.0 - RELATIVE_TOLERANCE)
+    condition = np.ones(len(series.times_seconds), dtype=np.bool_)
+    for window in rule.windows:
+        with np.errstate(invalid="ignore"):
+            condition &= burn_rate(series.error_ratio(window), target) >= threshold
     firing = held_for(condition, series.evaluation_interval_seconds, rule.for_seconds)
-    return RuleEvaluation(rule, series.times_seconds, burns, condition, firing)
+    return RuleEvaluation(rule, series.times_seconds, condition, firing, series, target)
 
 
 def evaluate_policy(

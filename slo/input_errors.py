@@ -6,6 +6,7 @@ probe modules elsewhere), so a user always sees the same kind of message.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -63,21 +64,80 @@ def located(source: str, lines: Mapping[FieldPath, int], loc: tuple[str | int, .
     return f"{where}: {field_path(loc)}: {reason}"
 
 
-def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    # Validators add their own name to the location ("function-after[...]"); drop it.
-    return tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+def _clean_loc(loc: tuple[str | int, ...], data: Any, error_type: str) -> tuple[str | int, ...]:
+    """The error's location in the file: without validator names and union members' names.
+
+    Pydantic puts the member of a union it tried into the location (``policies.0.InlinePolicy.rules``,
+    ``policies.0.str``); a part that is not a key or index of the data there is such a name, except
+    the last part of a missing field.
+    """
+    out: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and "[" in part:
+            continue
+        present = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if present:
+            node = node[part]
+        elif not (i == len(loc) - 1 and error_type == "missing"):
+            continue
+        out.append(part)
+    return tuple(out)
 
 
-def validation_error_line(exc: ValidationError, source: str, lines: Mapping[FieldPath, int]) -> str:
-    """The first error of a pydantic ValidationError as ``file:line: field: reason``."""
-    err = exc.errors()[0]
-    loc = _clean_loc(tuple(err["loc"]))
+_Located = tuple[tuple[str | int, ...], Any]
+
+
+def _causes(exc: ValidationError, data: Any) -> list[_Located]:
+    """The errors that name a cause, most telling first.
+
+    An error at a location that has deeper errors is their consequence (a union member that did not
+    match a mapping, a list left empty by its bad item), and so is a type mismatch beside a real error
+    at the same place: the user wrote the other form. Unknown keys come first and missing fields last,
+    since a misspelt key is what makes the field it meant go missing.
+    """
+    errors = [(_clean_loc(tuple(e["loc"]), data, str(e["type"])), e) for e in exc.errors()]
+    locs = [loc for loc, _ in errors]
+    deepest = [
+        (loc, e) for loc, e in errors if not any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)
+    ]
+    real = {loc for loc, e in deepest if not str(e["type"]).endswith("_type")}
+    kept = [(loc, e) for loc, e in deepest if not (str(e["type"]).endswith("_type") and loc in real)]
+    order = {"extra_forbidden": 0, "missing": 2}
+    return sorted(kept, key=lambda item: order.get(str(item[1]["type"]), 1))
+
+
+def validation_error_line(
+    exc: ValidationError,
+    source: str,
+    lines: Mapping[FieldPath, int],
+    data: Any = None,
+    prefix: FieldPath = (),
+) -> str:
+    """The most telling error of a pydantic ValidationError as ``file:line: field: reason``.
+
+    ``data`` (the validated input) lets the location skip the names pydantic gives union members;
+    ``prefix`` is where ``data`` sits in the file, when it is part of a larger document.
+    """
+    causes = [((*prefix, *loc), err) for loc, err in _causes(exc, data)]
+    loc, err = causes[0]
     message = str(err["msg"]).removeprefix("Value error, ")
+    explained: set[tuple[str | int, ...]] = set()
     if err["type"] == "missing":
         message = "required field is missing"
     elif err["type"] == "extra_forbidden":
-        message = "unknown field"
-    more = len(exc.errors()) - 1
+        missing = {str(m[-1]): m for m, e in causes if e["type"] == "missing" and m[:-1] == loc[:-1]}
+        close = difflib.get_close_matches(str(loc[-1]), list(missing), n=1)
+        message = "unknown field" + (f" (did you mean {close[0]!r}?)" if close else "")
+        explained = {missing[c] for c in close}
+    elif str(err["type"]).endswith("_type"):
+        # No form matched a value of the wrong kind: say every form the field accepts.
+        forms = [str(e["msg"]).removeprefix("Input should be ") for m, e in causes[1:] if m == loc]
+        message = " or ".join([message, *forms])
+        explained = {loc}
+    more = len([c for c in causes[1:] if c[0] not in explained])
     suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
     return located(source, lines, loc, message + suffix)
 
@@ -92,4 +152,4 @@ def load_model(
     try:
         return model.model_validate(data, context=dict(context or {}))
     except ValidationError as exc:
-        raise InputError(validation_error_line(exc, source, lines)) from None
+        raise InputError(validation_error_line(exc, source, lines, data)) from None

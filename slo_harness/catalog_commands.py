@@ -20,13 +20,12 @@ from slo import (
     format_duration,
     lint_catalog,
     load_catalog,
-    parse_duration,
     time_budget_seconds,
     time_to_exhaustion_seconds,
 )
 from slo.json_numbers import json_number
 from slo.quantities import percent_to_ratio
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.terminal import fail, positive_duration, stdout_console
 
 
 class OutputFormat(StrEnum):
@@ -119,12 +118,7 @@ def budget_command(
         ratio = percent_to_ratio(target)
     except ValueError as exc:
         raise fail(f"--target: {exc}") from None
-    try:
-        window_seconds = parse_duration(window)
-    except ValueError as exc:
-        raise fail(f"--window: {exc}") from None
-    if window_seconds <= 0:
-        raise fail("--window: must be longer than zero")
+    window_seconds = positive_duration(window, "--window")
     if burn_rate is not None and burn_rate <= 0:
         raise fail("--burn-rate: must be positive")
     seconds = time_budget_seconds(ratio, window_seconds)

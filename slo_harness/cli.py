@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from slo_harness import (
+    backtest_commands,
     catalog_commands,
     gate_commands,
     probe_commands,
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 catalog_commands.register(app)
 sim_commands.register(app)
+backtest_commands.register(app)
 rules_commands.register(app)
 status_commands.register(app)
 testbed_commands.register(app)

@@ -30,8 +30,8 @@ __all__ = ["gate_decision", "register"]
 
 def _entries_from_store(path: Path, catalog: Catalog, slo_ids: list[str], at: float) -> list[dict[str, Any]]:
     # The prober's modules (aiohttp) load only when a command reads them, so the CLI starts fast.
-    from probes.slo_view import SloBinding, slo_report  # noqa: PLC0415
-    from probes.store import ResultStore  # noqa: PLC0415
+    from probes.slo_view import SloBinding, slo_report
+    from probes.store import ResultStore
 
     if not path.exists():
         raise fail(f"{path}: no results store")
@@ -52,7 +52,7 @@ def _entries_from_prometheus(
     at: float,
     max_age: float,
 ) -> list[dict[str, Any]]:
-    from recorded.snapshot import prometheus_entry  # noqa: PLC0415
+    from recorded.snapshot import prometheus_entry
 
     good, total, selector = queries
     source = PrometheusSource(url)
@@ -193,7 +193,7 @@ def register(app: typer.Typer) -> None:
         if url is not None:
             if at is not None:
                 raise fail("--at reads history: give it with --store or --prometheus, not --url")
-            from slo_harness.status_commands import read_slo_view  # noqa: PLC0415
+            from slo_harness.status_commands import read_slo_view
 
             view = read_slo_view(url)
             entries: list[dict[str, Any]] = view.get("slos", [])

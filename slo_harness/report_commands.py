@@ -34,7 +34,7 @@ __all__ = ["register"]
 
 
 def _period(month: str | None, start: str | None, end: str | None, now: float) -> Period:
-    from recorded.period import Period  # noqa: PLC0415
+    from recorded.period import Period
 
     if (month is None) == (start is None and end is None):
         raise ValueError("give --period YYYY-MM or --from T --to T")
@@ -62,8 +62,8 @@ def _budgeted(catalog: Catalog, slo_id: str) -> bool:
 def _from_store(
     path: Path, catalog: Catalog, slo_ids: list[str], first: float, step: float, steps: int
 ) -> list[RecordedSeries]:
-    from probes.store import ResultStore  # noqa: PLC0415
-    from recorded.series import from_store  # noqa: PLC0415
+    from probes.store import ResultStore
+    from recorded.series import from_store
 
     if not path.exists():
         raise fail(f"{path}: no results store")
@@ -89,7 +89,7 @@ def _from_prometheus(
     step: float,
     steps: int,
 ) -> list[RecordedSeries]:
-    from recorded.series import from_prometheus  # noqa: PLC0415
+    from recorded.series import from_prometheus
 
     if not slo_ids:
         raise fail("--slo: name the SLOs to report with --prometheus")
@@ -157,7 +157,7 @@ def register(app: typer.Typer) -> None:
             raise fail(str(exc.args[0])) from None
         if step_seconds <= 0:
             raise fail("--step must be longer than zero")
-        from recorded.period import lookback_seconds  # noqa: PLC0415
+        from recorded.period import lookback_seconds
 
         earliest = min(period.previous_start, period.start - lookback_seconds(cat))
         first = period.start - math.ceil((period.start - earliest) / step_seconds) * step_seconds
@@ -173,7 +173,7 @@ def register(app: typer.Typer) -> None:
             source = f"Prometheus {prometheus}"
         if not series:
             raise fail("no SLO with an error budget to report")
-        from recorded.period_page import write_period_report  # noqa: PLC0415
+        from recorded.period_page import write_period_report
 
         doc = write_period_report(out, cat, series, period, source=source)
         for service in doc["services"]:

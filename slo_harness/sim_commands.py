@@ -24,7 +24,7 @@ from sim import (
     write_results,
 )
 from slo import Catalog, format_duration, parse_duration, write_bytes_atomic
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.terminal import fail, positive_duration, stdout_console
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,10 @@ class _Done:
     seconds: float
 
 
-def _run_one(plan: Plan, out: Path) -> _Done:
+def _run_one(plan: Plan, out: Path, timeline_seconds: float | None) -> _Done:
     started = time.perf_counter()
     result = assess(plan)
-    write_results(result, out)
+    write_results(result, out, timeline_seconds)
     statuses = ", ".join(f"{slo_id} {t.statuses[-1].value}" for slo_id, t in result.tracks.items())
     breaches = [f"{o.sla_id}/{o.commitment_id}:{o.step or 'breach'}" for o in result.slas if not o.met]
     return _Done(
@@ -65,11 +65,19 @@ def _load_all(paths: list[Path]) -> list[Plan]:
             plans.append(load_scenario(path, catalogs))
         except ScenarioError as exc:
             raise fail(str(exc)) from None
+    for plan in plans:
+        for warning in plan.warnings:
+            typer.echo(f"warning: {warning}", err=True)
     names = [p.name for p in plans]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
         raise fail(f"two scenarios are named {duplicate!r}; their results would overwrite each other")
     return plans
+
+
+def timeline_resolution(text: str) -> float | None:
+    """``--timeline``: ``full`` (None, every evaluation) or a positive duration in seconds."""
+    return None if text.strip() == "full" else positive_duration(text, "--timeline")
 
 
 def sim_command(
@@ -80,9 +88,18 @@ def sim_command(
     jobs: Annotated[
         int | None, typer.Option("--jobs", min=1, help="parallel processes (default: CPUs, at most 2)")
     ] = None,
+    timeline: Annotated[
+        str,
+        typer.Option(
+            "--timeline",
+            help="timeline.csv.gz row interval: a duration (never finer than the evaluation interval) "
+            "or 'full' for one row per evaluation",
+        ),
+    ] = "5m",
 ) -> None:
-    """Replay each scenario over its window; write summary.json, timeline.csv, alerts.csv, plots and
+    """Replay each scenario over its window; write summary.json, timeline.csv.gz, alerts.csv, plots and
     report.html under OUT/<scenario>/; exit 1 if any expectation fails."""
+    timeline_seconds = timeline_resolution(timeline)
     plans = _load_all(scenarios)
     if jobs is None:
         jobs = max(1, min(2, os.cpu_count() or 1))
@@ -92,11 +109,11 @@ def sim_command(
         task = progress.add_task("simulating", total=len(plans))
         if jobs == 1 or len(plans) == 1:
             for plan in plans:
-                done.append(_run_one(plan, out))
+                done.append(_run_one(plan, out, timeline_seconds))
                 progress.advance(task)
         else:
             with ProcessPoolExecutor(max_workers=min(jobs, len(plans))) as pool:
-                futures = [pool.submit(_run_one, plan, out) for plan in plans]
+                futures = [pool.submit(_run_one, plan, out, timeline_seconds) for plan in plans]
                 for future in as_completed(futures):
                     done.append(future.result())
                     progress.advance(task)
@@ -123,7 +140,7 @@ def sim_command(
         raise typer.Exit(1)
 
 
-def _floats(text: str, what: str, durations: bool) -> list[float]:
+def floats(text: str, what: str, durations: bool) -> list[float]:
     try:
         values = [parse_duration(v) if durations else float(v) for v in text.split(",") if v.strip()]
     except ValueError as exc:
@@ -159,12 +176,17 @@ def sweep_command(
 ) -> None:
     """Evaluate every alert configuration on the scenario: detection, reset, budget spent before
     detection, false positives in quiet periods (a table and OUT/<scenario>/sweep.csv)."""
-    factors = _floats(factor, "factor", durations=False)
-    windows = _floats(long_window, "long-window", durations=True)
-    holds = _floats(hold, "for", durations=True)
+    factors = floats(factor, "factor", durations=False)
+    windows = floats(long_window, "long-window", durations=True)
+    holds = floats(hold, "for", durations=True)
     plan = _load_all([scenario])[0]
     rows: list[SweepRow] = sweep(assess(plan), factors, windows, short_ratio, holds)
-    table = Table(title=f"{plan.name}: alert configurations")
+    print_sweep(rows, plan.name, out)
+
+
+def print_sweep(rows: list[SweepRow], name: str, out: Path) -> None:
+    """The sweep's table on stdout, and ``OUT/<name>/sweep.csv``."""
+    table = Table(title=f"{name}: alert configurations")
     for column in (
         "SLO",
         "rule",
@@ -192,7 +214,7 @@ def sweep_command(
             _cell(r.precision, percent=True),
         )
     stdout_console().print(table)
-    target = out / plan.name / "sweep.csv"
+    target = out / name / "sweep.csv"
     write_bytes_atomic(target, sweep_csv(rows))
     stdout_console().print(f"wrote {target}", markup=False, highlight=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def test_sim_writes_every_file_and_passes(tmp_path: Path) -> None:
     names = {p.name for p in out.iterdir()}
     assert names == {
         "summary.json",
-        "timeline.csv",
+        "timeline.csv.gz",
         "alerts.csv",
         "budget.png",
         "burn_rates.png",
@@ -35,9 +36,11 @@ def test_sim_writes_every_file_and_passes(tmp_path: Path) -> None:
     }
     summary = json.loads((out / "summary.json").read_text())
     assert summary["passed"] and summary["automation_savings"][0]["saved"] > 0.15
-    with (out / "timeline.csv").open() as handle:
+    with gzip.open(out / "timeline.csv.gz", "rt") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 28 * 2880 and rows[-1]["status"] == "healthy"
+    # One row per 5 minutes (the default) of the 28-day window.
+    assert len(rows) == 28 * 288 and rows[-1]["status"] == "healthy"
+    assert [float(r["time_seconds"]) for r in rows[:2]] == [300.0, 600.0]
     html = (out / "report.html").read_text()
     assert "Budget saved by automation" in html and 'src="http' not in html
     assert (out / "budget.png").read_bytes().startswith(b"\x89PNG")

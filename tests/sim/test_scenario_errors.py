@@ -85,3 +85,35 @@ def test_misaligned_grid_is_refused(tmp_path: Path, grid: str, reason: str) -> N
     path = _write(tmp_path, GOOD.replace("name: t", f"name: t\n{grid}"))
     with pytest.raises(ScenarioError, match=reason):
         load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "exactly"),
+    [
+        # A mapping where a name or a mapping is accepted: the mapping's own error, not "not a string".
+        (
+            "policies: [source-document]",
+            "policies:\n  - name: mine\n    rules:\n"
+            "      - {name: r, factor: 2, long_window: 1h, action: page}",
+            ":10: policies[0].rules[0].severity: required field is missing",
+        ),
+        # A misspelt key comes before the field it left missing, with the likely spelling.
+        (
+            "incidents:",
+            "responders:\n  on_call: {acknowlege: 5m, mitigate: 30m}\nincidents:",
+            ":9: responders.on_call.acknowlege: unknown field (did you mean 'acknowledge'?)",
+        ),
+        # A value of neither form: every form the field accepts.
+        (
+            "policies: [source-document]",
+            "policies: [source-document, 3]",
+            ":7: policies[1]: Input should be a valid string"
+            " or a valid dictionary or instance of InlinePolicy",
+        ),
+    ],
+)
+def test_the_message_names_the_real_cause(tmp_path: Path, old: str, new: str, exactly: str) -> None:
+    path = _write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert str(info.value) == f"{path}{exactly}"

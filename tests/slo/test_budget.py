@@ -10,9 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from slo.budget import (
+    STATUS_ORDER,
     BudgetStatus,
     budget_consumed_by_burn,
     budget_status,
+    budget_status_codes,
     consumed_fraction,
     event_budget,
     remaining_fraction,
@@ -122,3 +124,17 @@ def test_burning_for_the_exhaustion_time_spends_exactly_the_budget(rate: float, 
     assert budget_consumed_by_burn(rate, time_to_exhaustion_seconds(window, rate), window) == pytest.approx(
         1.0
     )
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(min_value=-2.0, max_value=2.0, allow_nan=False),
+            st.sampled_from([0.5, 0.25, 0.05, 0.0, float("nan")]),
+        ),
+        max_size=50,
+    )
+)
+def test_status_codes_agree_with_budget_status_elementwise(remaining: list[float]) -> None:
+    codes = budget_status_codes(np.array(remaining, dtype=np.float64))
+    assert [STATUS_ORDER[c] for c in codes.tolist()] == [budget_status(r) for r in remaining]

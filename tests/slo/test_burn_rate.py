@@ -233,3 +233,27 @@ def test_factor_derivation_sloth_style() -> None:
 def test_bad_rules_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="rule 'r'"):
         BurnRateRule("r", **kwargs)  # type: ignore[arg-type]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    counts=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=1, max_size=40),
+    step=st.sampled_from([1.0, 2.0, 10.0]),
+    every=st.integers(1, 4),
+    window_steps=st.sampled_from([0.5, 1.0, 3.0, 7.5, 100.0]),
+)
+def test_grid_slices_read_what_interpolation_reads(
+    counts: list[tuple[int, int]], step: float, every: int, window_steps: float
+) -> None:
+    """The strided-slice reading of whole-step windows equals the general interpolation, exactly."""
+    total = [float(max(a, b)) for a, b in counts]
+    good = [float(min(a, b)) for a, b in counts]
+    grid = RollingSeries.from_counts(good, total, step_seconds=step, evaluation_interval_seconds=every * step)
+    general = RollingSeries(
+        grid.step_seconds, grid.evaluation_interval_seconds, grid.cum_bad, grid.cum_total, grid.times_seconds
+    )
+    window = window_steps * step
+    for ours, theirs in zip(grid.window_sums(window), general.window_sums(window), strict=True):
+        assert np.array_equal(ours, theirs)
+    for ours, theirs in zip(grid.cumulative(), general.cumulative(), strict=True):
+        assert np.array_equal(ours, theirs)

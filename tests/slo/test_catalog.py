@@ -123,12 +123,12 @@ def _mutated(edit: str, replacement: str) -> str:
         (
             "objective: {kind: ratio, target: 99.95%}",
             "objective: {kind: ratio, target: 120%}",
-            r"x\.yaml:\d+: slos\[0\]\.objective\.ratio\.target: must be a percentage in \(0, 100\]",
+            r"x\.yaml:\d+: slos\[0\]\.objective\.target: must be a percentage in \(0, 100\]",
         ),
         (
             "objective: {kind: ratio, target: 99.95%}",
             "objective: {kind: ratio, target: 0}",
-            r"x\.yaml:\d+: slos\[0\]\.objective\.ratio\.target: must be a percentage in \(0, 100\]",
+            r"x\.yaml:\d+: slos\[0\]\.objective\.target: must be a percentage in \(0, 100\]",
         ),
         (
             "window: 28d, budget_basis: time, declared_budget: 21 minutes",
