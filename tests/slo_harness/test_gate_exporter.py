@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from probes.config import ProberConfig
 from probes.exporter import build_app
 from probes.scheduled import enable_scheduled_probing
+from probes.store import ResultStore
 from slo.catalog_file import load_catalog, parse_catalog
 from slo_harness.cli import app as cli
 from testbed import TestbedConfig, run_testbed
@@ -87,3 +88,5 @@ async def test_gate_approves_while_healthy_and_blocks_after_an_outage(tmp_path: 
     assert row["status"] == "depleted" and row["remaining"] < 0.05
     assert row["burn_rate_1h"] > 1.0
     assert "Complete change freeze" in down["conditions"]
+    with ResultStore.reader(tmp_path / "r.sqlite") as store:  # the file says which SLO the series is
+        assert store.bindings() == [("SLO-TEST-001", tb.rpc_url, "chain")]
