@@ -1,8 +1,9 @@
 """Prometheus' HTTP query API, read with a timeout, a cap on every answer and at most 10,000 points a call.
 
-Queries are PromQL with ``$window`` where the range goes, as ``slo-harness rules`` writes them: the
-events in ``(t − window, t]`` are ``sum(increase(counter[$window]))``. An instant query with the SLO
-window gives the budget now; a range query with ``$window`` set to the step gives counts per step.
+Queries are PromQL with ``$window`` where the range goes, as ``slo-harness rules`` writes them (the
+events in ``(t − window, t]`` are ``sum(increase(counter[$window]))``), or a counter expression such as
+``sum(requests_total)``, whose increase over the window is read through a subquery. An instant query
+with the SLO window gives the budget now; a range query with the step as window gives counts per step.
 Prometheus refuses range queries of more than 11,000 points, so long periods are read in pieces.
 """
 
@@ -67,9 +68,15 @@ def queries_for(slo: SLO, good: str | None, total: str | None, selector: str = "
 
 
 def with_window(query: str, window_seconds: float) -> str:
-    if WINDOW_PLACEHOLDER not in query:
-        raise SourceError(f"query {query!r} has no {WINDOW_PLACEHOLDER} where the range goes")
-    return query.replace(WINDOW_PLACEHOLDER, format_duration(window_seconds))
+    """Events in the window: ``$window`` replaced by it, or a counter expression's increase over it.
+
+    A query without ``$window`` is read as a counter (``sum(requests_total)``, as ``backtest`` takes
+    it) and becomes ``increase((Q)[window:])``, a subquery at the server's evaluation interval.
+    """
+    window = format_duration(window_seconds)
+    if WINDOW_PLACEHOLDER in query:
+        return query.replace(WINDOW_PLACEHOLDER, window)
+    return f"increase(({query})[{window}:])"
 
 
 @dataclass(frozen=True)

@@ -54,5 +54,5 @@ def test_user_queries_come_in_pairs_with_a_window() -> None:
     assert queries_for(slo, "a[$window]", "b[$window]") == ("a[$window]", "b[$window]")
     with pytest.raises(SourceError, match="go together"):
         queries_for(slo, "a[$window]", None)
-    with pytest.raises(SourceError, match=r"\$window"):
-        with_window("sum(rate(x[5m]))", 60)
+    # Without $window a query is a counter expression: its increase over the window, via a subquery.
+    assert with_window("sum(requests_total)", 3600) == "increase((sum(requests_total))[1h:])"

@@ -106,12 +106,23 @@ def test_gate_reports_burn_rates_over_1h_and_6h(prometheus: str) -> None:
     assert row["burn_rate_6h"] == pytest.approx(150 / 3600 / 0.001)
 
 
-def test_gate_with_explicit_queries_agrees(prometheus: str) -> None:
-    good = 'sum(increase(slo_harness_probe_total{result="success"}[$window]))'
-    total = "sum(increase(slo_harness_probe_total[$window]))"
+@pytest.mark.parametrize(
+    ("good", "total"),
+    [
+        # $window templates, as `rules` takes them
+        (
+            'sum(increase(slo_harness_probe_total{result="success"}[$window]))',
+            "sum(increase(slo_harness_probe_total[$window]))",
+        ),
+        # counter expressions, as `backtest` takes them
+        ('sum(slo_harness_probe_total{result="success"})', "sum(slo_harness_probe_total)"),
+    ],
+)
+def test_gate_with_explicit_queries_agrees(prometheus: str, good: str, total: str) -> None:
     _, doc = gate(prometheus, "2026-10-05T13:00:00Z", "medium", "--good", good, "--total", total)
     assert isinstance(doc, dict)
     assert doc["slos"][0]["remaining"] == pytest.approx(1 - 270 / 403.2, abs=1e-9)
+    assert doc["slos"][0]["burn_rate_1h"] == pytest.approx(250.0)
 
 
 def test_a_stale_source_is_never_an_approval(prometheus: str) -> None:
