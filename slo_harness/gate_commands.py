@@ -23,6 +23,7 @@ from slo.catalog import Catalog
 from slo.durations import format_duration, parse_duration
 from slo.release import EXIT_CODES, Decision, Risk, decide, strictest
 from slo_harness.catalog_commands import load_or_fail
+from slo_harness.source_options import GoodOption, PrometheusOption, SelectorOption, StoreOption, TotalOption
 from slo_harness.terminal import fail
 
 __all__ = ["gate_decision", "register"]
@@ -167,11 +168,11 @@ def register(app: typer.Typer) -> None:
         slo_ids: Annotated[list[str], typer.Option("--slo", help="SLO id; repeat for several.")],
         risk: Annotated[Risk, typer.Option("--risk", help="Release risk: low, medium or high.")],
         url: Annotated[str | None, typer.Option("--url", help="A running exporter (reads /slo).")] = None,
-        store: Annotated[Path | None, typer.Option("--store", help="The exporter's results file.")] = None,
-        prometheus: Annotated[str | None, typer.Option("--prometheus", help="Prometheus base URL.")] = None,
-        good: Annotated[str | None, typer.Option("--good", help="PromQL good events; $window.")] = None,
-        total: Annotated[str | None, typer.Option("--total", help="PromQL all events; $window.")] = None,
-        selector: Annotated[str, typer.Option(help='Matchers for default queries: module="rpc".')] = "",
+        store: StoreOption = None,
+        prometheus: PrometheusOption = None,
+        good: GoodOption = None,
+        total: TotalOption = None,
+        selector: SelectorOption = "",
         catalog: Annotated[Path | None, typer.Option("--catalog", help="SLO catalogue.")] = None,
         at: Annotated[str | None, typer.Option("--at", help="Decide as of this time (default: now).")] = None,
         max_age: Annotated[str, typer.Option("--max-age", help="Newest result must be this recent.")] = "5m",

@@ -21,6 +21,7 @@ from recorded.prometheus import PrometheusSource, SourceError, queries_for
 from slo.catalog import Catalog
 from slo.durations import parse_duration
 from slo_harness.catalog_commands import load_or_fail
+from slo_harness.source_options import GoodOption, PrometheusOption, SelectorOption, StoreOption, TotalOption
 from slo_harness.terminal import fail
 
 if TYPE_CHECKING:
@@ -126,11 +127,11 @@ def register(app: typer.Typer) -> None:
         month: Annotated[str | None, typer.Option("--period", help="A month, e.g. 2026-11 (UTC).")] = None,
         start: Annotated[str | None, typer.Option("--from", help="Start, e.g. 2026-11-01T00:00:00Z.")] = None,
         end: Annotated[str | None, typer.Option("--to", help="End (exclusive).")] = None,
-        store: Annotated[Path | None, typer.Option("--store", help="The exporter's results file.")] = None,
-        prometheus: Annotated[str | None, typer.Option("--prometheus", help="Prometheus base URL.")] = None,
-        good: Annotated[str | None, typer.Option("--good", help="PromQL good events; $window.")] = None,
-        total: Annotated[str | None, typer.Option("--total", help="PromQL all events; $window.")] = None,
-        selector: Annotated[str, typer.Option(help='Matchers for default queries: module="rpc".')] = "",
+        store: StoreOption = None,
+        prometheus: PrometheusOption = None,
+        good: GoodOption = None,
+        total: TotalOption = None,
+        selector: SelectorOption = "",
         slo_ids: Annotated[list[str], typer.Option("--slo", help="SLO id; repeat for several.")] = [],  # noqa: B006
         catalog: Annotated[Path | None, typer.Option("--catalog", help="SLO catalogue.")] = None,
         step: Annotated[str, typer.Option("--step", help="Resolution of the counts read.")] = "30s",
