@@ -89,6 +89,7 @@ def enable_scheduled_probing(
         add_slo_routes(app, SloView(Path(store_path), catalog, tuple(bound), exporter.wall_clock))
         return None
     store = ResultStore.open(store_path, retention_seconds(catalog, bound), wall_clock=exporter.wall_clock)
+    store.set_bindings([(b.slo_id, b.target, b.module) for b in bound])
     scheduler = Scheduler(
         schedules(config),
         exporter_runner(exporter),

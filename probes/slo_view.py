@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from aiohttp import web
+from numpy.typing import NDArray
 
 from probes.store import ResultStore
 from slo.budget import budget_status, event_budget, remaining_fraction
@@ -39,6 +41,7 @@ __all__ = [
     "SloView",
     "add_slo_routes",
     "bindings",
+    "recorded_counts",
     "retention_seconds",
     "slo_entry",
     "slo_report",
@@ -48,6 +51,7 @@ REPORT_WINDOWS: tuple[tuple[str, float], ...] = tuple(
     (name, parse_duration(name)) for name in ("5m", "30m", "1h", "6h", "1d", "3d", "28d")
 )
 STEP_SECONDS = 30.0
+FloatArray = NDArray[np.float64]
 _DEFAULT_WINDOW_SECONDS = 28 * 86400.0
 
 
@@ -84,23 +88,28 @@ def _number(value: float) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else float(value)
 
 
+def recorded_counts(
+    store: ResultStore, slo: SLO, target: str, module: str, *, start: float, step_seconds: float, steps: int
+) -> tuple[FloatArray, FloatArray]:
+    """Good and total events of one SLO's (target, module) per step ``(start + i·step, start + (i+1)·step]``.
+
+    A ratio objective counts probes; a latency objective counts measured latencies against its
+    threshold, plus one bad event per failed probe.
+    """
+    objective = slo.objective
+    if isinstance(objective, LatencyObjective):
+        return store.latency_counts(
+            target, module, objective.threshold_seconds, start=start, step_seconds=step_seconds, steps=steps
+        )
+    return store.success_counts(target, module, start=start, step_seconds=step_seconds, steps=steps)
+
+
 def _series(store: ResultStore, slo: SLO, binding: SloBinding, now: float, window: float) -> RollingSeries:
     steps = math.ceil(window / STEP_SECONDS)
     start = now - steps * STEP_SECONDS
-    objective = slo.objective
-    if isinstance(objective, LatencyObjective):
-        good, total = store.latency_counts(
-            binding.target,
-            binding.module,
-            objective.threshold_seconds,
-            start=start,
-            step_seconds=STEP_SECONDS,
-            steps=steps,
-        )
-    else:
-        good, total = store.success_counts(
-            binding.target, binding.module, start=start, step_seconds=STEP_SECONDS, steps=steps
-        )
+    good, total = recorded_counts(
+        store, slo, binding.target, binding.module, start=start, step_seconds=STEP_SECONDS, steps=steps
+    )
     return RollingSeries.from_counts(
         good, total, step_seconds=STEP_SECONDS, evaluation_interval_seconds=STEP_SECONDS
     )
@@ -115,6 +124,7 @@ def slo_entry(store: ResultStore, catalog: Catalog, binding: SloBinding, now: fl
         "target": binding.target,
         "module": binding.module,
         "objective": slo.objective.kind,
+        "latest_result_at": store.latest_finished_at(binding.target, binding.module),
     }
     good_ratio, window = slo.target, slo.window_seconds
     if good_ratio is None or window is None:

@@ -4,9 +4,12 @@ The SLO view needs every result of the last 28 days after a restart, so results 
 than to memory. The view only ever asks "how many good and how many in total, per time step", so
 the store answers exactly that with one ``GROUP BY`` per series instead of handing rows back.
 
-Two tables: ``results`` has one row per probe (success, reason, the times that show scheduling lag);
-``observations`` has one row per latency the probe measured (block intervals, a tx's confirmation
-time, or the probe's own duration), which a latency objective compares with its threshold.
+``slo_bindings`` says which SLO each (target, module) measures, as the exporter's config had it, so
+a reader given only the file (``slo-harness gate --store``) knows which series is which SLO.
+
+Two tables of results: ``results`` has one row per probe (success, reason, the times that show
+scheduling lag); ``observations`` has one row per latency the probe measured (block intervals, a
+tx's confirmation time, or the probe's own duration), which a latency objective compares with its threshold.
 
 WAL lets readers (``GET /slo`` in a worker thread, ``slo-harness status --config``) read while the
 exporter writes; ``synchronous=NORMAL``
@@ -60,6 +63,11 @@ CREATE TABLE IF NOT EXISTS observations (
 );
 CREATE INDEX IF NOT EXISTS observations_by_series ON observations (target, module, finished_at);
 CREATE INDEX IF NOT EXISTS results_by_time ON results (finished_at);
+CREATE TABLE IF NOT EXISTS slo_bindings (
+    slo TEXT NOT NULL,
+    target TEXT NOT NULL,
+    module TEXT NOT NULL
+);
 """
 _SERIES_IN_RANGE = "target = :target AND module = :module AND finished_at > :start AND finished_at <= :end"
 _PRUNE_EVERY_SECONDS = 600.0
@@ -253,13 +261,33 @@ class ResultStore:
             )
         return doomed
 
-    def latest_finished_at(self) -> float | None:
-        row = self._db.execute("SELECT MAX(finished_at) FROM results").fetchone()
+    def latest_finished_at(self, target: str | None = None, module: str | None = None) -> float | None:
+        """When the newest probe finished: of the whole store, or of one (target, module) series."""
+        if target is None or module is None:
+            row = self._db.execute("SELECT MAX(finished_at) FROM results").fetchone()
+        else:
+            row = self._db.execute(
+                "SELECT MAX(finished_at) FROM results WHERE target = ? AND module = ?", (target, module)
+            ).fetchone()
         return None if row[0] is None else float(row[0])
 
     def earliest_finished_at(self) -> float | None:
         row = self._db.execute("SELECT MIN(finished_at) FROM results").fetchone()
         return None if row[0] is None else float(row[0])
+
+    def set_bindings(self, bound: Sequence[tuple[str, str, str]]) -> None:
+        """Replace the (SLO, target, module) rows: the exporter writes its config's at start."""
+        with self._transaction():
+            self._db.execute("DELETE FROM slo_bindings")
+            self._db.executemany("INSERT INTO slo_bindings VALUES (?, ?, ?)", bound)
+
+    def bindings(self) -> list[tuple[str, str, str]]:
+        """(SLO, target, module) as the exporter last wrote them; empty for a file from before them."""
+        try:
+            rows = self._db.execute("SELECT slo, target, module FROM slo_bindings ORDER BY rowid").fetchall()
+        except sqlite3.OperationalError:  # a file written before the table existed, opened read-only
+            return []
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
 
     def result_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0])

@@ -8,6 +8,7 @@ reduced to at most ``_POINTS`` buckets, keeping each bucket's extreme so no spik
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -16,7 +17,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from sim.result import Result
-from slo.budget import BudgetStatus
+from slo.budget import BudgetStatus, StatusThreshold
 from slo.burn_rate import burn_rate
 from slo.durations import format_duration
 
@@ -31,7 +32,7 @@ _BAND_COLOURS = {
 }
 
 
-def _reduce(times: FloatArray, values: FloatArray, keep_max: bool) -> tuple[FloatArray, FloatArray]:
+def reduce_points(times: FloatArray, values: FloatArray, keep_max: bool) -> tuple[FloatArray, FloatArray]:
     """At most ``_POINTS`` points: each bucket's last time and its max (or min) value."""
     size = -(-len(values) // _POINTS)
     if size <= 1:
@@ -60,6 +61,17 @@ def _shade_incidents(ax: Axes, result: Result, source: str) -> None:
             )
 
 
+def status_bands(ax: Axes, thresholds: Sequence[StatusThreshold], remaining: FloatArray) -> float:
+    """Shade the four status bands behind a remaining-budget curve; returns the y axis' lower end."""
+    levels = sorted(thresholds, key=lambda level: level.lower)
+    low = min(-0.1, float(np.min(remaining)) - 0.05) if len(remaining) else -0.1
+    ax.axhspan(low, levels[0].lower, color=_BAND_COLOURS[BudgetStatus.DEPLETED], lw=0)
+    for level, above in zip(levels, [*levels[1:], None], strict=True):
+        top = 1.05 if above is None else above.lower
+        ax.axhspan(level.lower, top, color=_BAND_COLOURS[level.status], lw=0)
+    return low
+
+
 def png_bytes(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     FigureCanvasAgg(figure)
@@ -72,15 +84,10 @@ def budget_figure(result: Result) -> Figure:
     objectives = result.run.plan.objectives
     figure = Figure(figsize=(10, 2.6 * len(objectives)), layout="constrained")
     axes = figure.subplots(len(objectives), 1, squeeze=False)[:, 0]
-    levels = sorted(result.run.plan.status_thresholds, key=lambda level: level.lower)
     for ax, objective in zip(axes, objectives, strict=True):
         track = result.tracks[objective.slo_id]
-        t, remaining = _reduce(track.times_seconds, track.remaining, keep_max=False)
-        low = min(-0.1, float(np.min(remaining)) - 0.05) if len(remaining) else -0.1
-        ax.axhspan(low, levels[0].lower, color=_BAND_COLOURS[BudgetStatus.DEPLETED], lw=0)
-        for level, above in zip(levels, [*levels[1:], None], strict=True):
-            top = 1.05 if above is None else above.lower
-            ax.axhspan(level.lower, top, color=_BAND_COLOURS[level.status], lw=0)
+        t, remaining = reduce_points(track.times_seconds, track.remaining, keep_max=False)
+        low = status_bands(ax, result.run.plan.status_thresholds, remaining)
         _shade_incidents(ax, result, objective.source)
         ax.plot(t / _DAY, remaining, color="#1f3b73", lw=1.4)
         ax.set_ylim(low, 1.05)
@@ -103,7 +110,7 @@ def burn_rate_figure(result: Result) -> Figure:
         windows = sorted({w for a in alerts for w in a.rule.windows}, reverse=True)
         for window in windows:
             rates = burn_rate(series.error_ratio(window), objective.target)
-            t, pooled = _reduce(series.times_seconds, np.nan_to_num(rates), keep_max=True)
+            t, pooled = reduce_points(series.times_seconds, np.nan_to_num(rates), keep_max=True)
             ax.plot(t / _DAY, np.maximum(pooled, 1e-2), lw=0.9, label=f"burn rate {format_duration(window)}")
         colours = ["#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
         for i, alert in enumerate(alerts):

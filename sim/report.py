@@ -6,41 +6,15 @@ never disagree.
 
 from __future__ import annotations
 
-import base64
 from html import escape
 from typing import Any
 
+from sim.html import duration as _duration
+from sim.html import image as _image
+from sim.html import page
+from sim.html import pct as _pct
+from sim.html import table as _table
 from sim.result import Result, summary
-from slo.durations import format_duration
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}
-th{background:#f0f0f0;text-align:left}.pass{color:#176f2c}.fail{color:#b00020;font-weight:bold}
-img{max-width:100%}code{background:#f4f4f4;padding:0 3px}
-"""
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    return ("-" if seconds < 0 else "") + format_duration(round(abs(seconds)))
-
-
-def _pct(ratio: float | None) -> str:
-    return "—" if ratio is None else f"{ratio * 100:.3f}%"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    if not rows:
-        return "<p>none</p>"
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _image(png: bytes, alt: str) -> str:
-    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
 def budget_window_note(doc: dict[str, Any]) -> str:
@@ -63,8 +37,6 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
         else ('<span class="fail">expectations failed</span>')
     )
     parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(doc['scenario'])}</title>",
-        f"<style>{_STYLE}</style></head><body>",
         f"<h1>Scenario <code>{escape(doc['scenario'])}</code></h1><p>{escape(doc['description'])}</p>",
         f"<p>Seed {doc['seed']}, catalogue <code>{escape(doc['catalog'])}</code>, window "
         f"{_duration(doc['window_seconds'])}, step {_duration(doc['step_seconds'])}, evaluation every "
@@ -226,6 +198,5 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
                 for o in doc["sla"]
             ],
         ),
-        "</body></html>\n",
     ]
-    return "".join(parts)
+    return page(doc["scenario"], parts)

@@ -106,7 +106,8 @@ def _fire(fire: AlertFire) -> dict[str, Any]:
     }
 
 
-def _sla(outcome: CommitmentOutcome) -> dict[str, Any]:
+def sla_json(outcome: CommitmentOutcome) -> dict[str, Any]:
+    """One assessed commitment as the reports write it: measured value, rung reached, consequences."""
     return {
         "sla": outcome.sla_id,
         "commitment": outcome.commitment_id,
@@ -221,7 +222,7 @@ def summary(result: Result) -> dict[str, Any]:
             }
             for s in result.savings
         ],
-        "sla": [_sla(o) for o in result.slas],
+        "sla": [sla_json(o) for o in result.slas],
         "expectations": [
             {"expectation": e.expectation, "passed": e.passed, "observed": e.observed}
             for e in result.expectations

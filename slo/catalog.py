@@ -17,6 +17,7 @@ from slo.alert_policy import BurnRateRule, Comparison, factor_for_budget_spent
 from slo.budget import BudgetStatus, StatusThreshold
 from slo.durations import parse_duration
 from slo.quantities import Quantity, Ratio, Seconds, Share
+from slo.release import DEFAULT_MATRIX, Decision, Risk
 
 NAMED_SCOPES = ("per_deployment", "per_provider", "real_time")
 
@@ -365,6 +366,26 @@ class ErrorBudgetPolicy(_Frozen):
     critical_burn_rate: float
 
 
+class ReleasePolicy(_Frozen):
+    """Release decisions by budget status and release risk; every status must give every risk a decision."""
+
+    source: str = "derived from the error-budget policy actions (slo.release)"
+    matrix: dict[BudgetStatus, dict[Risk, Decision]] = Field(
+        default_factory=lambda: {s: dict(row) for s, row in DEFAULT_MATRIX.items()}
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> ReleasePolicy:
+        for status in BudgetStatus:
+            row = self.matrix.get(status)
+            if row is None:
+                raise ValueError(f"matrix has no row for status {status.value!r}")
+            missing = [r.value for r in Risk if r not in row]
+            if missing:
+                raise ValueError(f"matrix row {status.value!r} has no decision for {', '.join(missing)}")
+        return self
+
+
 class Catalog(_Frozen):
     """A whole catalogue; ``slo()``, ``sli()``, ``policy()`` and ``sla()`` look entries up by id."""
 
@@ -376,6 +397,7 @@ class Catalog(_Frozen):
     slos: tuple[SLO, ...]
     error_budget_policy: ErrorBudgetPolicy
     budget_status: tuple[StatusLevel, ...] = Field(min_length=1)
+    release_policy: ReleasePolicy = Field(default_factory=ReleasePolicy)
     alert_policies: tuple[AlertPolicy, ...] = ()
     slas: tuple[SLA, ...] = ()
     claims: tuple[Claim, ...] = ()
@@ -394,6 +416,9 @@ class Catalog(_Frozen):
             if p.name == name:
                 return p
         raise KeyError(f"no alert policy {name!r} (have: {', '.join(p.name for p in self.alert_policies)})")
+
+    def status_level(self, status: BudgetStatus) -> StatusLevel | None:
+        return next((level for level in self.budget_status if level.status == status), None)
 
     @property
     def status_thresholds(self) -> tuple[StatusThreshold, ...]:

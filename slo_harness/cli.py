@@ -8,8 +8,10 @@ from slo_harness import (
     backtest_commands,
     catalog_commands,
     dashboard_commands,
+    gate_commands,
     load_commands,
     probe_commands,
+    report_commands,
     risk_commands,
     rules_commands,
     sim_commands,
@@ -38,6 +40,8 @@ load_commands.register(app)
 verify_commands.register(app)
 stack_commands.register(app)
 dashboard_commands.register(app)
+gate_commands.register(app)
+report_commands.register(app)
 
 
 def main() -> None:

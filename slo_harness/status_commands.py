@@ -24,7 +24,7 @@ from slo.catalog_file import load_catalog
 from slo.input_errors import InputError
 from slo_harness.terminal import fail, stdout_console
 
-__all__ = ["register", "status_table"]
+__all__ = ["read_slo_view", "register", "status_table"]
 
 _HTTP_TIMEOUT_SECONDS = 10.0
 _STATUS_STYLE = {"healthy": "green", "warning": "yellow", "critical": "red", "depleted": "bold red"}
@@ -61,7 +61,8 @@ def status_table(report: dict[str, Any]) -> Table:
     return table
 
 
-def _from_url(url: str) -> dict[str, Any]:
+def read_slo_view(url: str) -> dict[str, Any]:
+    """A running exporter's ``GET /slo`` document; unreachable or not JSON is a one-line exit 2."""
     endpoint = url.rstrip("/") if url.rstrip("/").endswith("/slo") else url.rstrip("/") + "/slo"
     try:
         with urllib.request.urlopen(endpoint, timeout=_HTTP_TIMEOUT_SECONDS) as response:
@@ -112,7 +113,7 @@ def register(app: typer.Typer) -> None:
         if output not in ("table", "json"):
             raise fail(f"--format must be table or json, not {output!r}")
         if url is not None:
-            report = _from_url(url)
+            report = read_slo_view(url)
         else:
             assert config is not None
             report = _from_config(config, store, catalog)

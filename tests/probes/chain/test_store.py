@@ -100,3 +100,20 @@ def test_each_result_in_range_lands_in_the_step_that_closes_on_or_after_it(
     assert total.tolist() == expected
     assert good.tolist() == expected_good
     store.close()
+
+
+def test_bindings_are_replaced_and_read_back(tmp_path: Path) -> None:
+    store = ResultStore.open(tmp_path / "r.sqlite", retention_seconds=3600)
+    store.set_bindings([("SLO-A", "n", "chain"), ("SLO-B", "n", "tx")])
+    store.set_bindings([("SLO-B", "n", "tx")])
+    store.close()
+    with ResultStore.reader(tmp_path / "r.sqlite") as reader:
+        assert reader.bindings() == [("SLO-B", "n", "tx")]
+
+
+def test_a_file_from_before_bindings_reads_none(tmp_path: Path) -> None:
+    old = sqlite3.connect(tmp_path / "old.sqlite")
+    old.execute("CREATE TABLE results (finished_at REAL)")
+    old.close()
+    with ResultStore.reader(tmp_path / "old.sqlite") as reader:
+        assert reader.bindings() == []
