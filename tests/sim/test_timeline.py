@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import assess, write_results
-from sim.timeline import row_indexes
+from sim import assess
+from sim.timeline import row_indexes, write_timeline
 from tests.sim.builders import rule, uptime_plan
 
 
@@ -32,8 +32,8 @@ def test_coarse_rows_sum_the_full_rows(tmp_path: Path) -> None:
         window="1d",
     )
     result = assess(plan)
-    full = _rows(write_results(result, tmp_path / "full", None) / "timeline.csv.gz")
-    coarse = _rows(write_results(result, tmp_path / "coarse", 3600.0) / "timeline.csv.gz")
+    full = _rows(write_timeline(result, tmp_path / "full", None))
+    coarse = _rows(write_timeline(result, tmp_path / "coarse", 3600.0))
     assert len(full) == 2880 and len(coarse) == 24
     for i, row in enumerate(coarse):
         block = full[120 * i : 120 * (i + 1)]
