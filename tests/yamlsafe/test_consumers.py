@@ -182,3 +182,22 @@ async def test_a_failed_sighup_reload_sets_the_gauge_to_0_and_logs_the_file(
     finally:
         os.kill(os.getpid(), signal.SIGTERM)  # serve() handles it: stops and cleans up
         await asyncio.wait_for(serving, 10)
+
+
+@pytest.mark.parametrize("command", ["check", "sim"])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"name: x\nslos: &a [*a]\n", ":2: slos[0]: recursive alias"),
+        (b"name: caf\xe9\n", ":1: not UTF-8 text"),
+    ],
+)
+def test_catalogue_and_scenario_commands_give_one_line(
+    tmp_path: Path, command: str, body: bytes, reason: str
+) -> None:
+    path = tmp_path / "in.yaml"
+    path.write_bytes(body)
+    result = runner.invoke(app, [command, str(path), *(["--out", str(tmp_path)] if command == "sim" else [])])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {path}{reason}")
+    assert len(result.output.strip().splitlines()) == 1
