@@ -337,6 +337,11 @@ class Module(BaseModel):
             raise ValueError("tx.payload: the tx prober needs signed probe txs (a file, a command or a key)")
         return self
 
+    @property
+    def tls_by_default(self) -> bool:
+        """Whether a target without a port means the TLS port (a gRPC module with ``tls: true``)."""
+        return self.prober == "grpc" and self.grpc.tls
+
     def settings(self) -> dict[str, Any]:
         """The module as YAML-ready data: prober, timeout and the prober's own block (for debug, /config)."""
         data: dict[str, Any] = {"prober": self.prober}
@@ -406,7 +411,7 @@ class ProberConfig(BaseModel):
             module = modules.get(t.module)
             if module is None:
                 raise ValueError(f"target {t.target!r} names module {t.module!r}, which is not defined")
-            endpoint(t.target, module.prober, tls=module.prober == "grpc" and module.grpc.tls)
+            endpoint(t.target, module.prober, tls=module.tls_by_default)
         return targets
 
 

@@ -69,11 +69,6 @@ def scrape_timeout(header: str | None, module_timeout: float, offset: float) -> 
     return limit
 
 
-def _tls(module: Module) -> bool:
-    """Whether the module's gRPC probe uses TLS (its default port is then 443)."""
-    return module.prober == "grpc" and module.grpc.tls
-
-
 def _masked(data: Any) -> Any:
     """A config dump with secrets replaced, as Prometheus' ``Secret`` type prints ``<secret>``."""
     if isinstance(data, dict):
@@ -163,7 +158,7 @@ class Exporter:
         A name that only its addresses can judge is resolved here (within ``timeout``); the probe
         checks the addresses again when it connects, so a changed DNS answer gains nothing.
         """
-        where = endpoint(target, module.prober, tls=_tls(module))
+        where = endpoint(target, module.prober, tls=module.tls_by_default)
         self.policy.check_host(where.host, where.port)
         if self.policy.needs_resolution(where.host, where.port):
             loop = asyncio.get_running_loop()

@@ -140,7 +140,7 @@ async def probe(target: str, module: Module, ctx: ProbeContext) -> ProbeResult:
         for status in SERVING_STATUSES:
             _set(ctx, "probe_grpc_healthcheck_response", 0, serving_status=status)
     try:
-        where = endpoint(target, "grpc", tls=config.tls)
+        where = endpoint(target, "grpc", tls=module.tls_by_default)
     except TargetSyntaxError as exc:
         raise ConnectFailure(str(exc)) from None
     host, port = where.host, where.port

@@ -27,7 +27,10 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from probes.config import load_config
+from probes.context import ProbeContext
 from probes.exporter import build_app
+from probes.http_phases import new_session
+from probes.resolve import resolve
 from probes.result import TargetRefused
 from probes.scheduled import enable_scheduled_probing
 from probes.security import TargetPolicy, parse_address
@@ -359,3 +362,19 @@ async def test_unparseable_targets_are_400_naming_the_reason(tmp_path: Path) -> 
                 assert text.startswith(f"Invalid target: target {target!r}"), text
                 assert reason in text or module in ("tcp", "grpc"), text  # "expected host:port" there
         assert w.canary_hits == 0
+
+
+async def test_without_an_allowlist_a_name_resolving_to_metadata_is_refused_before_dialling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+
+    async def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 0))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+    async with new_session() as session:
+        for host in ("innocent.test", "node.example"):
+            ctx = ProbeContext("m", loop.time() + 2, session, TargetPolicy())
+            with pytest.raises(TargetRefused, match="link-local or metadata"):
+                await resolve(host, "ip4", True, ctx, port=80)

@@ -4,6 +4,11 @@ alias bomb in one line, fast, while what was running keeps running."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import signal
+import socket
 import time
 from pathlib import Path
 
@@ -15,6 +20,7 @@ from typer.testing import CliRunner
 
 from probes.config import load_config as load_probe_config
 from probes.exporter import build_app
+from probes.serve import serve as serve_exporter
 from sim.scenario_file import ScenarioError, load_scenario
 from slo.catalog_file import CatalogError, load_catalog
 from slo_harness.cli import app
@@ -144,3 +150,54 @@ async def test_failed_reloads_report_failure_and_keep_serving(tmp_path: Path) ->
             async with http.post(f"{exporter}/-/reload") as reply:
                 assert reply.status == 200
             assert registry.get_sample_value("blackbox_exporter_config_last_reload_successful") == 1
+
+
+@pytest.mark.integration
+async def test_a_failed_sighup_reload_sets_the_gauge_to_0_and_logs_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "probes.yml"
+    path.write_text("modules: {http_2xx: {prober: http}}\n")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    serving = asyncio.create_task(serve_exporter(path, "127.0.0.1", port))
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with http.get(url) as reply:
+                        if reply.status == 200:
+                            break
+                await asyncio.sleep(0.05)
+            path.write_bytes(b"modules: {}\nmodules: \xff\n")
+            os.kill(os.getpid(), signal.SIGHUP)
+            await asyncio.sleep(0.3)
+            async with http.get(url) as reply:
+                metrics = await reply.text()
+        assert "blackbox_exporter_config_last_reload_successful 0.0" in metrics
+        err = capsys.readouterr().err
+        assert f"error: config reload failed: {path}:2: not UTF-8 text" in err
+    finally:
+        os.kill(os.getpid(), signal.SIGTERM)  # serve() handles it: stops and cleans up
+        await asyncio.wait_for(serving, 10)
+
+
+@pytest.mark.parametrize("command", ["check", "sim"])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"name: x\nslos: &a [*a]\n", ":2: slos[0]: recursive alias"),
+        (b"name: caf\xe9\n", ":1: not UTF-8 text"),
+    ],
+)
+def test_catalogue_and_scenario_commands_give_one_line(
+    tmp_path: Path, command: str, body: bytes, reason: str
+) -> None:
+    path = tmp_path / "in.yaml"
+    path.write_bytes(body)
+    result = runner.invoke(app, [command, str(path), *(["--out", str(tmp_path)] if command == "sim" else [])])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {path}{reason}")
+    assert len(result.output.strip().splitlines()) == 1
