@@ -82,9 +82,8 @@ def prometheus_condition(
     good = [round(float(v), 6) for v in total - bad]
     failed = [round(float(v), 6) for v in bad]
     for w in rule.windows:
-        back = index - round(w / step)
-        if back < 0:
-            return False
+        # Before the first sample the counters were 0, so Prometheus does not extrapolate back there.
+        back = max(0, index - round(w / step))
         factor = 1.0 / w
         rate_bad = (failed[index] - failed[back]) * factor
         rate_all = (good[index] - good[back]) * factor + rate_bad
