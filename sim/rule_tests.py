@@ -74,18 +74,19 @@ def prometheus_condition(
     rule: BurnRateRule, target: float, bad: np.ndarray, total: np.ndarray, index: int, step: float
 ) -> bool:
     """The rule's condition at sample ``index`` in Prometheus' own float arithmetic on the counters as
-    written: per window ``rate = increase / range`` (the samples span the range exactly, so no
-    extrapolation), the total the sum of the success and failure rates, their quotient compared with
-    the threshold literal. On an exact tie this is what decides, to the last bit."""
+    written: per window ``rate = increase × (1 / range)`` (Prometheus 2 scales the increase by one
+    factor, extrapolation / sampled interval / range; the samples span the range exactly, so the
+    extrapolation is 1), the total the sum of the success and failure rates, their quotient compared
+    with the threshold literal. On an exact tie this is what decides, to the last bit."""
     limit = float(threshold(rule, target))
     good = [round(float(v), 6) for v in total - bad]
     failed = [round(float(v), 6) for v in bad]
     for w in rule.windows:
-        back = index - round(w / step)
-        if back < 0:
-            return False
-        rate_bad = (failed[index] - failed[back]) / w
-        rate_all = (good[index] - good[back]) / w + rate_bad
+        # Before the first sample the counters were 0, so Prometheus does not extrapolate back there.
+        back = max(0, index - round(w / step))
+        factor = 1.0 / w
+        rate_bad = (failed[index] - failed[back]) * factor
+        rate_all = (good[index] - good[back]) * factor + rate_bad
         ratio = rate_bad / rate_all if rate_all else math.nan
         if not (ratio > limit if rule.comparison == "gt" else ratio >= limit):
             return False

@@ -20,7 +20,8 @@ burn rate
     ``error_ratio / (1 − T)`` over a window: 1 spends the budget exactly in W.
 multiwindow multi-burn-rate alert
     A **policy** of **rules**; a rule fires when the burn rate over its **long window** and over its
-    **short window** are both at least its **factor**, optionally held for ``for:``. Severity
+    **short window** both exceed its **factor** (greater than, or at least, by the policy's
+    **comparison**: ``gt`` as the SRE workbook and Sloth, or ``ge``), optionally held for ``for:``. Severity
     **page** wakes someone; **ticket** waits for working hours.
 SLA ladder
     Contractual consequences (slashing, jail, suspension, credits) by how far a measured value falls
