@@ -32,8 +32,9 @@ slas:
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,
