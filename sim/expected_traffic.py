@@ -39,22 +39,8 @@ class ExpectedTraffic(Traffic):
     def _draw_events(self, source: SourcePlan, starts: FloatArray, rng: np.random.Generator) -> FloatArray:
         return self._mean_events(source, starts)
 
-    def _baseline(
-        self, spec: StreamSpec, base_rng: np.random.Generator, incident_rng: np.random.Generator
-    ) -> Stream:
-        p0 = float(self._bad_probability(spec, np.zeros(1), np.ones(1))[0])
-        total = self.step_lengths.copy() if spec.basis == "time" else self.events[spec.source]
-        baseline = total * p0
-        return Stream(
-            spec.key,
-            spec.source,
-            spec.threshold_seconds,
-            spec.basis,
-            total,
-            baseline.copy(),
-            baseline,
-            incident_rng,
-        )
+    def _baseline_bad(self, total: FloatArray, p0: float, rng: np.random.Generator) -> FloatArray:
+        return total * p0
 
     def _draw_incidents(self, stream: Stream, first_step: int) -> None:
         spec = StreamSpec(stream.key, stream.source, stream.threshold_seconds, stream.basis)

@@ -176,7 +176,7 @@ class Traffic:
             baseline = total * p0
         else:
             total = self.events[spec.source]
-            baseline = base_rng.binomial(total.astype(np.int64), p0).astype(np.float64)
+            baseline = self._baseline_bad(total, p0, base_rng)
         return Stream(
             spec.key,
             spec.source,
@@ -187,6 +187,10 @@ class Traffic:
             baseline,
             incident_rng,
         )
+
+    def _baseline_bad(self, total: FloatArray, p0: float, rng: np.random.Generator) -> FloatArray:
+        """Healthy-baseline bad events per step of an event-based stream."""
+        return rng.binomial(total.astype(np.int64), p0).astype(np.float64)
 
     def _draw_incidents(self, stream: Stream, first_step: int) -> None:
         """Redraw the incident layer of ``stream`` from ``first_step`` on, for the current incident ends."""

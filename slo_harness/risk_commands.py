@@ -104,6 +104,14 @@ def _print(document: dict[str, Any]) -> None:
             f"E({name})", *(_mean_cell(c["means"][name]) if name in c["means"] else "—" for c in columns)
         )
     stdout_console().print(table)
+    for column in columns[1:]:
+        for name, entry in column.get("difference_from_scenario", {}).items():
+            if name.endswith(("percent_of_fee", "percent_of_stake", "points")) and entry["mean"] is not None:
+                stdout_console().print(
+                    f"{column['name']} minus scenario, same histories: E({name}) {entry['mean']:+.4g} "
+                    f"± {entry['se']:.2g} (95 % {entry['ci95'][0]:+.4g} to {entry['ci95'][1]:+.4g})",
+                    markup=False,
+                )
 
 
 def _outcomes(

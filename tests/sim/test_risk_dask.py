@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from dask.distributed import LocalCluster
 
 from sim import parse_scenario
 from sim.risk import run_dask, run_local
@@ -32,8 +33,7 @@ slas:
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(
+    with LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,
