@@ -16,6 +16,7 @@ from yamlsafe import (
     load_model,
     located,
     parse_yaml,
+    parse_yaml_all,
     validation_error_line,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "load_model",
     "located",
     "parse_yaml",
+    "parse_yaml_all",
     "validation_error_line",
 ]

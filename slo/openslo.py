@@ -28,7 +28,7 @@ from slo.catalog import (
     Service,
 )
 from slo.durations import format_duration
-from slo.input_errors import InputError, field_path
+from slo.input_errors import InputError, field_path, parse_yaml_all
 
 API_VERSION = "openslo/v1"
 PREFIX = "slo-harness/"
@@ -162,17 +162,10 @@ def _notes(metadata: dict[str, Any]) -> dict[str, Any]:
 
 
 def _docs(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-        loaded = list(yaml.safe_load_all(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark is not None else source
-        raise InputError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
     docs: list[tuple[int, dict[str, Any]]] = []
-    present = [d for d in loaded if d is not None]
-    for node, doc in zip((n for n in nodes if n is not None), present, strict=True):
-        line = node.start_mark.line + 1
+    for doc, _lines, line in parse_yaml_all(text, source):
+        if doc is None:
+            continue
         if not isinstance(doc, dict) or doc.get("apiVersion") != API_VERSION:
             raise InputError(f"{source}:{line}: apiVersion: expected {API_VERSION}")
         if doc.get("kind") not in KINDS:

@@ -18,6 +18,7 @@ from yamlsafe.reader import (
     decode,
     field_path,
     parse_yaml,
+    parse_yaml_all,
     read_text,
 )
 
@@ -31,6 +32,7 @@ __all__ = [
     "load_model",
     "located",
     "parse_yaml",
+    "parse_yaml_all",
     "read_text",
     "validation_error_line",
 ]

@@ -169,6 +169,23 @@ def parse_yaml(
 
     Every check runs on the composed nodes, before any Python object is built.
     """
+    docs = _parse(text, source, limit, single=True)
+    return (docs[0][0], docs[0][1]) if docs else (None, {})
+
+
+def parse_yaml_all(
+    text: str | bytes, source: str, *, limit: int = MAX_YAML_BYTES
+) -> list[tuple[Any, dict[FieldPath, int], int]]:
+    """Every non-empty document of a stream (``---``): its data, line map and 1-based first line.
+
+    The same checks as :func:`parse_yaml`; the alias budget counts the whole stream.
+    """
+    return _parse(text, source, limit, single=False)
+
+
+def _parse(
+    text: str | bytes, source: str, limit: int, *, single: bool
+) -> list[tuple[Any, dict[FieldPath, int], int]]:
     if len(text) > limit or (isinstance(text, str) and len(text.encode("utf-8", "replace")) > limit):
         raise InputError(f"{source}: larger than {limit} bytes, refused before parsing")
     if isinstance(text, bytes):
@@ -177,19 +194,28 @@ def parse_yaml(
         raise InputError(f"{source}: not valid YAML: nested too deeply (more than {MAX_FLOW_DEPTH} levels)")
     loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}
+        if single:
+            node = loader.get_single_node()
+            nodes = [] if node is None else [node]
+        else:
+            nodes = []
+            while loader.check_node():
+                node = loader.get_node()
+                if node is not None:
+                    nodes.append(node)
         checker = _Checker(source)
-        expanded = checker.size(node, ())
+        expanded = sum(checker.size(node, ()) for node in nodes)
         if expanded - len(checker.sizes) > MAX_ALIAS_NODES:
             raise InputError(
                 f"{source}: aliases expand the document by more than {MAX_ALIAS_NODES} nodes"
                 f" ({expanded} in all), refused"
             )
-        lines: dict[FieldPath, int] = {}
-        _node_lines(node, (), lines)
-        return loader.construct_document(node), lines
+        docs: list[tuple[Any, dict[FieldPath, int], int]] = []
+        for node in nodes:
+            lines: dict[FieldPath, int] = {}
+            _node_lines(node, (), lines)
+            docs.append((loader.construct_document(node), lines, node.start_mark.line + 1))
+        return docs
     except yaml.YAMLError as exc:
         raise _syntax_error(exc, source) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp of 2026-02-30

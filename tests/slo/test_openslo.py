@@ -123,6 +123,18 @@ def test_catalog_export_and_read_back_on_the_command_line(tmp_path: Path) -> Non
             "spec: {conditions: [{conditionRef: missing}]}\n",
             "x.yaml:1: AlertPolicy p: missing 'missing'",
         ),
+        # The one YAML reader's refusals hold for every document of an OpenSLO stream.
+        (
+            "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: a}\nspec: {}\n---\n"
+            "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: b}\nmetadata: {name: c}\nspec: {}\n",
+            "x.yaml:9: metadata: duplicate key",
+        ),
+        (
+            "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: a}\nspec: {}\n---\n"
+            "l0: &l0 [a, a, a, a, a, a, a, a, a, a]\n"
+            + "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 6)),
+            "x.yaml: aliases expand the document",
+        ),
     ],
 )
 def test_bad_openslo_is_one_line(text: str, message: str) -> None:
