@@ -19,6 +19,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: Typer's rich formatting imports Markdown and Pygments, which would
+    # more than double the start-up time of every command.
+    rich_markup_mode=None,
 )
 catalog_commands.register(app)
 sim_commands.register(app)

@@ -6,10 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 
-from slo import format_duration, parse_duration, write_text_atomic
-from slo.prometheus_rules import rule_group
 from slo_harness.catalog_commands import CatalogArgument, load_or_fail
 from slo_harness.terminal import fail
 
@@ -45,6 +42,12 @@ def rules_command(
     out: Annotated[Path | None, typer.Option(help="write here (atomically) instead of stdout")] = None,
 ) -> None:
     """Sloth-style recording rules and burn-rate alerts; check them with `promtool check rules`."""
+    import yaml
+
+    from slo.atomic_write import write_text_atomic
+    from slo.durations import format_duration, parse_duration
+    from slo.prometheus_rules import rule_group
+
     cat = load_or_fail(catalog)
     if not slo_ids:
         raise fail("--slo: name at least one SLO, e.g. --slo SLO-NODE-001")

@@ -2,50 +2,59 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
-from slo.durations import parse_duration
 from slo_harness.terminal import fail
-from testbed import Testbed, TestbedConfig, load_config, run_testbed
 
-
-def _reason(exc: Exception) -> str:
-    """One line for a bad setting: pydantic's field paths and messages, else the error text."""
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-    return str(exc)
+if TYPE_CHECKING:
+    from testbed import Testbed, TestbedConfig
 
 
 def build_settings(config: Path | None, block_time: str | None, max_tps: float | None) -> TestbedConfig:
-    """The config file (or defaults) with the command-line overrides applied."""
-    try:
-        settings = load_config(config) if config is not None else TestbedConfig()
-    except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
-        raise fail(f"{config}: {_reason(exc)}") from exc
+    """The config file (or defaults) with the command-line overrides applied; bad input exits 2 with
+    one line, ``file:line: field: reason`` for the file."""
+    from pydantic import ValidationError
+
+    from slo.durations import parse_duration
+    from slo.input_errors import InputError, field_path, load_model
+    from testbed import TestbedConfig
+
+    settings = TestbedConfig()
+    if config is not None:
+        try:
+            settings = load_model(config.read_text(encoding="utf-8"), str(config), TestbedConfig)
+        except OSError as exc:
+            raise fail(f"{config}: cannot read: {exc.strerror or exc}") from None
+        except InputError as exc:
+            raise fail(str(exc)) from None
     updates: dict[str, float | int] = {}
     if block_time is not None:
         try:
             updates["block_time_seconds"] = parse_duration(block_time)
         except ValueError as exc:
-            raise fail(f"--block-time: {exc}") from exc
+            raise fail(f"--block-time: {exc}") from None
     seconds = float(updates.get("block_time_seconds", settings.block_time_seconds))
     if max_tps is not None:
         updates["max_txs_per_block"] = max(1, math.ceil(max_tps * seconds))
     try:
         return TestbedConfig.model_validate({**settings.model_dump(), **updates})
     except ValidationError as exc:
-        raise fail(_reason(exc)) from exc
+        error = exc.errors()[0]
+        where = field_path(tuple(error["loc"]))
+        option = {"block_time_seconds": "--block-time", "max_txs_per_block": "--max-tps"}.get(where, where)
+        raise fail(f"{option}: {error['msg']}") from None
 
 
 async def _serve(settings: TestbedConfig, console: Console) -> None:
+    import asyncio
+
+    from testbed import run_testbed
+
     async with run_testbed(settings) as tb:
         _print_endpoints(tb, console)
         await asyncio.Event().wait()
@@ -78,6 +87,9 @@ def testbed(
     fault control) on free 127.0.0.1 ports, print each endpoint, and serve until Ctrl-C."""
     settings = build_settings(config, block_time, max_tps)
     console = Console(highlight=False, soft_wrap=True)
+    import asyncio
+    import contextlib
+
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings, console))
 

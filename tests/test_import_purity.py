@@ -23,3 +23,17 @@ def test_slo_is_pure() -> None:
 @pytest.mark.parametrize("package", ["slo", "sim", "probes", "testbed", "slo_harness.cli"])
 def test_no_gevent_outside_loadtest(package: str) -> None:
     assert "gevent" not in _modules_after_import(package)
+
+
+def test_cli_start_loads_no_heavy_library() -> None:
+    """``slo-harness --help`` must start fast: commands import what they use when they run."""
+    loaded = _modules_after_import("slo_harness.cli")
+    for heavy in ("numpy", "pydantic", "yaml", "aiohttp", "asyncio", "grpc", "matplotlib", "simpy"):
+        assert heavy not in loaded, heavy
+    for ours in ("sim", "probes", "testbed", "loadtest"):
+        assert ours not in loaded, ours
+
+
+def test_one_slo_module_does_not_load_the_whole_package() -> None:
+    loaded = _modules_after_import("slo.durations")
+    assert "numpy" not in loaded and "pydantic" not in loaded and "slo.catalog" not in loaded
