@@ -26,13 +26,16 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from probes.chain_config import ChainProbeConfig, TxProbeConfig
 from probes.go_regexp import GoRegexp, go_regexp
 from probes.json_assert import JsonAssertion, json_path, parse_assertion
+from probes.targets import target_problem
 from slo.durations import parse_duration
 from slo.input_errors import InputError, load_model
 
@@ -388,9 +391,15 @@ class ProberConfig(BaseModel):
 
     @model_validator(mode="after")
     def _targets_name_modules(self) -> ProberConfig:
-        for t in self.targets:
+        for i, t in enumerate(self.targets):
             if t.module not in self.modules:
                 raise ValueError(f"target {t.target!r} names module {t.module!r}, which is not defined")
+            problem = target_problem(t.target, self.modules[t.module].prober)
+            if problem is not None:
+                # Raised as a ValidationError so the message names targets[i].target and its line.
+                error = PydanticCustomError("target", "{problem}", {"problem": problem})
+                details = InitErrorDetails(type=error, loc=("targets", i, "target"), input=t.target)
+                raise ValidationError.from_exception_data("ProberConfig", [details])
         return self
 
 

@@ -32,12 +32,11 @@ from probes.config import Module, ProberConfig, TLSConfig, load_config
 from probes.context import ProbeContext, TargetStates
 from probes.dispatch import run_probe
 from probes.exporter_metrics import ExporterMetrics
-from probes.grpc_prober import split_grpc_target
 from probes.history import ProbeHistory
 from probes.http_phases import new_session
 from probes.result import ProbeResult, ProbeTimeout, TargetRefused, format_log, render_debug, render_result
 from probes.security import TargetPolicy
-from probes.tcp_prober import split_host_port
+from probes.targets import split_grpc_target, split_host_port
 from slo.input_errors import InputError
 
 __all__ = [

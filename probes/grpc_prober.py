@@ -46,6 +46,7 @@ from probes.result import (
     TlsFailure,
     UnsupportedProber,
 )
+from probes.targets import split_grpc_target
 
 __all__ = ["SERVING_STATUSES", "probe", "split_grpc_target"]
 
@@ -61,22 +62,6 @@ _HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 
 def _set(ctx: ProbeContext, name: str, value: float, **labels: str) -> None:
     ctx.samples.set(name, value, _HELP[name], **labels)
-
-
-def split_grpc_target(target: str, tls: bool) -> tuple[str, int]:
-    """``host[:port]``, optionally with a scheme as BBE tolerates; the port defaults to 80 or 443."""
-    rest = target.split("://", 1)[1] if "://" in target else target
-    rest = rest.split("/", 1)[0]
-    if rest.startswith("["):
-        host, _, port = rest[1:].partition("]")
-        port = port.removeprefix(":")
-    elif rest.count(":") == 1:
-        host, _, port = rest.partition(":")
-    else:
-        host, port = rest, ""
-    if not host:
-        raise ValueError(f"no host in target {target!r}")
-    return host, int(port) if port else (443 if tls else 80)
 
 
 @functools.cache

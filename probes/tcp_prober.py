@@ -16,24 +16,13 @@ from probes.context import ProbeContext
 from probes.go_regexp import expand_go_template
 from probes.resolve import resolve
 from probes.result import ConnectFailure, ExpectFailure, ProbeResult, TlsFailure
+from probes.targets import split_host_port
 from probes.tls import ssl_context, tls_samples
 
 __all__ = ["probe", "split_host_port"]
 
 _REGEX_HELP = "Indicates if probe failed due to regex"
 _MAX_LINE = 64 * 1024
-
-
-def split_host_port(target: str) -> tuple[str, int]:
-    """``host:port`` or ``[v6]:port`` → (host, port); a ValueError when the port is missing."""
-    m = re.fullmatch(r"\[([^\]]+)\]:(\d+)|([^:\[\]]*):(\d+)", target)
-    if m is None:
-        raise ValueError(f"address {target}: missing port in address")
-    host = m.group(1) if m.group(1) is not None else m.group(3)
-    port = int(m.group(2) or m.group(4))
-    if not 0 < port < 65536:
-        raise ValueError(f"address {target}: invalid port")
-    return host, port
 
 
 async def _dialogue(

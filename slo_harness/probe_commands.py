@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve /probe, /metrics, /-/healthy, /-/reload, /config, /history like blackbox_exporter."""
         from probes.config import load_config
-        from probes.serve import parse_listen, run_exporter
+        from probes.serve import ListenError, parse_listen, run_exporter
         from probes.slo_view import bindings
         from slo.catalog_file import load_catalog
         from slo.input_errors import InputError
@@ -90,7 +90,10 @@ def register(app: typer.Typer) -> None:
         if check:
             typer.echo(f"{config}: OK")
             return
-        run_exporter(config, listen, timeout_offset=timeout_offset, workers=workers)
+        try:
+            run_exporter(config, listen, timeout_offset=timeout_offset, workers=workers)
+        except ListenError as exc:
+            raise fail(str(exc)) from None
 
     @app.command("probe")
     def probe(
