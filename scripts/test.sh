@@ -27,7 +27,7 @@ echo "== ruff"
 ruff check .
 echo "== mypy --strict"
 mypy_targets=()
-for pkg in slo sim probes testbed slo_harness; do [ -d "$pkg" ] && mypy_targets+=("$pkg"); done
+for pkg in slo sim probes testbed cosmostx loadtest slo_harness; do [ -d "$pkg" ] && mypy_targets+=("$pkg"); done
 mypy --strict "${mypy_targets[@]}"
 echo "== pytest"
 set +e

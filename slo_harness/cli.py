@@ -6,6 +6,7 @@ import typer
 
 from slo_harness import (
     catalog_commands,
+    load_commands,
     probe_commands,
     rules_commands,
     sim_commands,
@@ -29,6 +30,7 @@ rules_commands.register(app)
 status_commands.register(app)
 testbed_commands.register(app)
 probe_commands.register(app)
+load_commands.register(app)
 
 
 def main() -> None:

@@ -20,7 +20,9 @@ def test_slo_is_pure() -> None:
         assert heavy not in loaded, heavy
 
 
-@pytest.mark.parametrize("package", ["slo", "sim", "probes", "testbed", "slo_harness.cli"])
+@pytest.mark.parametrize(
+    "package", ["slo", "sim", "probes", "testbed", "slo_harness.cli", "loadtest", "loadtest.output"]
+)
 def test_no_gevent_outside_loadtest(package: str) -> None:
     assert "gevent" not in _modules_after_import(package)
 

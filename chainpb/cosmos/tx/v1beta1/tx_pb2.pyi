@@ -83,3 +83,15 @@ class Fee(_message.Message):
     payer: str
     granter: str
     def __init__(self, amount: _Optional[_Iterable[_Union[_coin_pb2.Coin, _Mapping]]] = ..., gas_limit: _Optional[int] = ..., payer: _Optional[str] = ..., granter: _Optional[str] = ...) -> None: ...
+
+class SignDoc(_message.Message):
+    __slots__ = ("body_bytes", "auth_info_bytes", "chain_id", "account_number")
+    BODY_BYTES_FIELD_NUMBER: _ClassVar[int]
+    AUTH_INFO_BYTES_FIELD_NUMBER: _ClassVar[int]
+    CHAIN_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    body_bytes: bytes
+    auth_info_bytes: bytes
+    chain_id: str
+    account_number: int
+    def __init__(self, body_bytes: _Optional[bytes] = ..., auth_info_bytes: _Optional[bytes] = ..., chain_id: _Optional[str] = ..., account_number: _Optional[int] = ...) -> None: ...
