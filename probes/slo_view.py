@@ -38,6 +38,7 @@ __all__ = [
     "SloBinding",
     "SloView",
     "add_slo_routes",
+    "binding_series",
     "bindings",
     "retention_seconds",
     "slo_entry",
@@ -84,9 +85,11 @@ def _number(value: float) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else float(value)
 
 
-def _series(store: ResultStore, slo: SLO, binding: SloBinding, now: float, window: float) -> RollingSeries:
-    steps = math.ceil(window / STEP_SECONDS)
-    start = now - steps * STEP_SECONDS
+def binding_series(
+    store: ResultStore, slo: SLO, binding: SloBinding, *, start: float, steps: int, step_seconds: float
+) -> RollingSeries:
+    """The binding's good and total events per step from ``start`` (Unix seconds), evaluated every
+    step; which events count follows the objective (probes, or measured latencies)."""
     objective = slo.objective
     if isinstance(objective, LatencyObjective):
         good, total = store.latency_counts(
@@ -94,15 +97,22 @@ def _series(store: ResultStore, slo: SLO, binding: SloBinding, now: float, windo
             binding.module,
             objective.threshold_seconds,
             start=start,
-            step_seconds=STEP_SECONDS,
+            step_seconds=step_seconds,
             steps=steps,
         )
     else:
         good, total = store.success_counts(
-            binding.target, binding.module, start=start, step_seconds=STEP_SECONDS, steps=steps
+            binding.target, binding.module, start=start, step_seconds=step_seconds, steps=steps
         )
     return RollingSeries.from_counts(
-        good, total, step_seconds=STEP_SECONDS, evaluation_interval_seconds=STEP_SECONDS
+        good, total, step_seconds=step_seconds, evaluation_interval_seconds=step_seconds
+    )
+
+
+def _series(store: ResultStore, slo: SLO, binding: SloBinding, now: float, window: float) -> RollingSeries:
+    steps = math.ceil(window / STEP_SECONDS)
+    return binding_series(
+        store, slo, binding, start=now - steps * STEP_SECONDS, steps=steps, step_seconds=STEP_SECONDS
     )
 
 

@@ -31,7 +31,8 @@ def _pct(ratio: float | None) -> str:
     return "—" if ratio is None else f"{ratio * 100:.3f}%"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def html_table(header: list[str], rows: list[list[str]]) -> str:
+    """A table of cells that are HTML already (the caller escapes text); "none" without rows."""
     if not rows:
         return "<p>none</p>"
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
@@ -58,7 +59,7 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
         f"{_duration(doc['window_seconds'])}, step {_duration(doc['step_seconds'])}, evaluation every "
         f"{_duration(doc['evaluation_interval_seconds'])}: {verdict}.</p>",
         "<h2>Expectations</h2>",
-        _table(
+        html_table(
             ["expectation", "result", "observed"],
             [
                 [
@@ -70,7 +71,7 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
             ],
         ),
         "<h2>Error budgets</h2>",
-        _table(
+        html_table(
             ["SLO", "target", "SLI", "consumed", "remaining", "status", "transitions"],
             [
                 [
@@ -95,7 +96,7 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
         parts += [
             "<h2>Budget saved by automation</h2>",
             "<p>The same scenario and seed replayed without the automated responder.</p>",
-            _table(
+            html_table(
                 ["SLO", "consumed with automation", "consumed without", "saved"],
                 [
                     [
@@ -110,7 +111,7 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
         ]
     parts += [
         "<h2>Incidents</h2>",
-        _table(
+        html_table(
             ["id", "kind", "sources", "cause", "start", "end", "ended by"],
             [
                 [
@@ -128,7 +129,7 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
         "<h2>Alerts</h2>",
         "<p><em>Budget consumed at fire</em> is the share of the window's error budget already spent when "
         "the rule fired (consumed, not remaining).</p>",
-        _table(
+        html_table(
             [
                 "SLO",
                 "policy / rule",
@@ -157,7 +158,7 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
         ),
         _image(burn_png, "burn rates and alert spans"),
         "<h2>Automated actions and pages</h2>",
-        _table(
+        html_table(
             ["action", "alert", "triggered", "completed", "incidents"],
             [
                 [
@@ -170,7 +171,7 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
                 for a in doc["actions"]
             ],
         ),
-        _table(
+        html_table(
             ["page", "paged", "acknowledged", "mitigated", "incidents"],
             [
                 [
@@ -184,7 +185,7 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
             ],
         ),
         "<h2>SLA outcomes</h2>",
-        _table(
+        html_table(
             ["SLA / commitment", "measured", "met", "step", "consequences"],
             [
                 [

@@ -6,6 +6,7 @@ import typer
 
 from slo_harness import (
     catalog_commands,
+    demo_commands,
     load_commands,
     probe_commands,
     rules_commands,
@@ -31,6 +32,7 @@ status_commands.register(app)
 testbed_commands.register(app)
 probe_commands.register(app)
 load_commands.register(app)
+demo_commands.register(app)
 
 
 def main() -> None:
