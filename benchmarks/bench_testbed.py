@@ -20,18 +20,25 @@ from multiprocessing.connection import Connection
 
 import aiohttp
 
-from testbed import TestbedConfig, account_address, build_tx, run_testbed, tx_hash
+from cosmostx import Fee, build_msg_send, dev_accounts, tx_hash
+from testbed import TestbedConfig, run_testbed
 
 TARGET_RPS = 3000
 
 
-def _serve(conn: Connection, cpu: int | None) -> None:
+def bench_config(accounts: int) -> TestbedConfig:
+    """1 s blocks with room for every tx offered, and ``accounts`` funded senders."""
+    return TestbedConfig(
+        block_time_seconds=1.0, max_txs_per_block=100_000, mempool_max_txs=200_000, accounts=accounts
+    )
+
+
+def serve(conn: Connection, cpu: int | None, config: TestbedConfig) -> None:
     """Child process: run a testbed until the parent closes the pipe."""
     if cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})
 
     async def main() -> None:
-        config = TestbedConfig(block_time_seconds=1.0, max_txs_per_block=100_000, mempool_max_txs=200_000)
         async with run_testbed(config) as tb:
             conn.send(tb.rpc_url)
             await asyncio.get_running_loop().run_in_executor(None, conn.recv_bytes)
@@ -40,7 +47,7 @@ def _serve(conn: Connection, cpu: int | None) -> None:
         asyncio.run(main())
 
 
-async def _rate(seconds: float, concurrency: int, request: Callable[[int], Awaitable[None]]) -> float:
+async def rate(seconds: float, concurrency: int, request: Callable[[int], Awaitable[None]]) -> float:
     """Completed requests per second with ``concurrency`` workers for ``seconds``."""
     done = [0] * concurrency
     stop = time.monotonic() + seconds
@@ -67,23 +74,37 @@ async def measure(rpc_url: str, seconds: float, concurrency: int) -> dict[str, f
 
             return get
 
-        await _rate(0.5, concurrency, getter("/health"))  # warm-up: connections, caches
+        await rate(0.5, concurrency, getter("/health"))  # warm-up: connections, caches
         results = {
-            "rpc_health_rps": await _rate(seconds, concurrency, getter("/health")),
-            "rpc_status_rps": await _rate(seconds, concurrency, getter("/status")),
+            "rpc_health_rps": await rate(seconds, concurrency, getter("/health")),
+            "rpc_status_rps": await rate(seconds, concurrency, getter("/status")),
         }
         sequences = [0] * concurrency
         hashes: list[str] = []
+        config = bench_config(concurrency)
+        senders = dev_accounts(concurrency, prefix=config.bech32_prefix)
+        fee = Fee(5000, config.denom, 200_000)
 
         async def broadcast(index: int) -> None:
-            raw = build_tx(account_address(f"bench-{index}"), sequences[index])
+            sender = senders[index]
+            raw = build_msg_send(
+                sender.key,
+                chain_id=config.chain_id,
+                account_number=index,
+                sequence=sequences[index],
+                from_address=sender.address,
+                to_address=sender.address,
+                amount=1,
+                denom=config.denom,
+                fee=fee,
+            )
             async with http.get(f"{rpc_url}/broadcast_tx_sync?tx=0x{raw.hex()}") as response:
                 body = json.loads(await response.read())
             assert body["result"]["code"] == 0, body
             sequences[index] += 1
             hashes.append(tx_hash(raw))
 
-        results["broadcast_tx_sync_rps"] = await _rate(seconds, concurrency, broadcast)
+        results["broadcast_tx_sync_rps"] = await rate(seconds, concurrency, broadcast)
         await asyncio.sleep(2.5)  # every broadcast tx is in a block by now
 
         async def lookup(index: int) -> None:
@@ -93,7 +114,7 @@ async def measure(rpc_url: str, seconds: float, concurrency: int) -> dict[str, f
                 await r.read()
                 assert r.status == 200
 
-        results["tx_lookup_rps"] = await _rate(seconds, concurrency, lookup)
+        results["tx_lookup_rps"] = await rate(seconds, concurrency, lookup)
         results["broadcast_plus_lookup_rps"] = 1 / (
             1 / results["broadcast_tx_sync_rps"] + 1 / results["tx_lookup_rps"]
         )
@@ -109,7 +130,9 @@ def main() -> None:
     server_cpu = cpus[-1] if len(cpus) > 1 else None
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    server = context.Process(target=_serve, args=(child, server_cpu), daemon=True)
+    server = context.Process(
+        target=serve, args=(child, server_cpu, bench_config(args.concurrency)), daemon=True
+    )
     server.start()
     try:
         if not parent.poll(30):

@@ -26,6 +26,7 @@ from cosmostx.keys import (
     dev_accounts,
     encode_address,
     key_from_mnemonic,
+    public_key_address,
     verify,
 )
 from cosmostx.signing import (
@@ -56,6 +57,7 @@ __all__ = [
     "dev_accounts",
     "encode_address",
     "key_from_mnemonic",
+    "public_key_address",
     "public_key_any",
     "sign_doc_bytes",
     "sign_tx",

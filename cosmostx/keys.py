@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from types import ModuleType
 
 import coincurve
@@ -37,14 +38,19 @@ class Key:
 
     private_key: bytes
     public_key: bytes
+    # Parsing the secret derives its public point, which costs more than a signature: keep it.
+    _signer: coincurve.PrivateKey = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_signer", coincurve.PrivateKey(self.private_key))
 
     def address(self, prefix: str) -> str:
         """The account address: bech32(prefix, ripemd160(sha256(public_key)))."""
-        return str(_bip().AtomAddrEncoder.EncodeKey(self.public_key, hrp=prefix))
+        return public_key_address(self.public_key, prefix)
 
     def sign(self, sign_doc: bytes) -> bytes:
         """The 64-byte compact ``r‖s`` signature (low-S, RFC 6979) over sha256(sign_doc)."""
-        recoverable = coincurve.PrivateKey(self.private_key).sign_recoverable(sign_doc)
+        recoverable = self._signer.sign_recoverable(sign_doc)
         return recoverable[:SIGNATURE_BYTES]
 
 
@@ -81,14 +87,20 @@ def dev_accounts(count: int, *, prefix: str, seed: str = "slo-harness dev") -> l
     """
     if count < 0:
         raise ValueError("count must not be negative")
+    return [_dev_account(seed, i, prefix) for i in range(count)]
+
+
+@cache
+def _dev_account(seed: str, i: int, prefix: str) -> DevAccount:
+    # Derivation takes milliseconds (PBKDF2, five BIP-32 steps) and testbeds ask for the same ones.
     bip = _bip()
-    encoder = bip.Bip39MnemonicEncoder(bip.Bip39Languages.ENGLISH)
-    accounts = []
-    for i in range(count):
-        mnemonic = str(encoder.Encode(hashlib.sha256(f"{seed}/{i}".encode()).digest()))
-        key = key_from_mnemonic(mnemonic)
-        accounts.append(DevAccount(mnemonic=mnemonic, key=key, address=key.address(prefix)))
-    return accounts
+    mnemonic = str(
+        bip.Bip39MnemonicEncoder(bip.Bip39Languages.ENGLISH).Encode(
+            hashlib.sha256(f"{seed}/{i}".encode()).digest()
+        )
+    )
+    key = key_from_mnemonic(mnemonic)
+    return DevAccount(mnemonic=mnemonic, key=key, address=key.address(prefix))
 
 
 def verify(public_key: bytes, sign_doc: bytes, signature: bytes) -> bool:
@@ -101,6 +113,11 @@ def verify(public_key: bytes, sign_doc: bytes, signature: bytes) -> bool:
         return bool(coincurve.PublicKey(public_key).verify(der, sign_doc))
     except (ValueError, TypeError):
         return False
+
+
+def public_key_address(public_key: bytes, prefix: str) -> str:
+    """The account address of a compressed secp256k1 public key: bech32(prefix, ripemd160(sha256(key)))."""
+    return str(_bip().AtomAddrEncoder.EncodeKey(public_key, hrp=prefix))
 
 
 def encode_address(prefix: str, payload: bytes) -> str:

@@ -4,13 +4,11 @@ chain, tx), each target bound to the catalogue SLOs it measures. It is written n
 
 from __future__ import annotations
 
-import base64
+import os
 from pathlib import Path
 from typing import Any
 
-from testbed import account_address, build_tx
-
-__all__ = ["MODULE_LABELS", "exporter_config", "write_probe_txs"]
+__all__ = ["MODULE_LABELS", "exporter_config", "write_probe_key"]
 
 # Module name → what the index calls it.
 MODULE_LABELS = {
@@ -20,24 +18,21 @@ MODULE_LABELS = {
     "chain": "chain (blocks)",
     "tx": "tx confirmation",
 }
-_PROBE_ACCOUNT = "slo-harness-demo-probe"
 
 
-def write_probe_txs(path: Path, count: int) -> None:
-    """``count`` signed probe txs for consecutive sequences of the probe account, one base64 line
-    each, as an operator's signer would prepare them (the tx prober's ``payload: {kind: file}``)."""
-    sender = account_address(_PROBE_ACCOUNT)
-    lines = (
-        base64.b64encode(build_tx(sender, sequence, memo="demo probe")).decode() for sequence in range(count)
-    )
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def write_probe_key(path: Path, mnemonic: str) -> None:
+    """The tx prober's key: a mnemonic file only its owner can read (``payload: {kind: key}``)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(mnemonic + "\n")
 
 
 def exporter_config(
-    rpc_url: str, rest_url: str, grpc_target: str, *, interval_seconds: float, tx_file: Path
+    rpc_url: str, rest_url: str, grpc_target: str, *, interval_seconds: float, key_file: Path
 ) -> dict[str, Any]:
     """The config (``modules:`` and ``targets:``) for a testbed with blocks every second or so: a block
-    older than 3 s, or a height that did not move for 3 s, fails the chain probe."""
+    older than 3 s, or a height that did not move for 3 s, fails the chain probe; the tx prober signs
+    with the key in ``key_file`` (a funded account nothing else sends from)."""
     interval = f"{interval_seconds:g}s"
     http = {"preferred_ip_protocol": "ip4"}
     modules: dict[str, Any] = {
@@ -72,7 +67,7 @@ def exporter_config(
                 "endpoint": "rpc",
                 "poll_interval": "200ms",
                 "confirmation_timeout": "6s",
-                "payload": {"kind": "file", "path": str(tx_file)},
+                "payload": {"kind": "key", "mnemonic_file": str(key_file)},
             },
         },
     }

@@ -32,7 +32,7 @@ from rich.table import Table
 
 from demo.index import write_index
 from demo.plan import DemoPlan
-from demo.probe_config import exporter_config, write_probe_txs
+from demo.probe_config import exporter_config, write_probe_key
 from demo.probe_sli import IncidentWindow, probe_summary
 from probes.config import ProberConfig, load_config
 from probes.exporter import build_app
@@ -45,6 +45,7 @@ from testbed import Testbed, TestbedConfig, run_testbed
 
 __all__ = ["DemoOutcome", "run_demo"]
 
+LOAD_ACCOUNTS = 10
 _STOP_GRACE_SECONDS = 15.0
 _REFRESH_SECONDS = 0.5
 _HTTP_TIMEOUT = aiohttp.ClientTimeout(total=5)
@@ -226,6 +227,8 @@ def _children(work: Path, plan: DemoPlan, tb: Testbed, scenarios: Sequence[Path]
             f"{plan.load_seconds:g}s",
             "--confirm-timeout",
             "30s",
+            "--accounts",
+            str(LOAD_ACCOUNTS),
             "--query-rps",
             "2",
             "--out",
@@ -244,23 +247,25 @@ def _children(work: Path, plan: DemoPlan, tb: Testbed, scenarios: Sequence[Path]
 async def _live_phase(
     work: Path, plan: DemoPlan, scenarios: Sequence[Path], live: _Live, refresh: Callable[[], None]
 ) -> tuple[list[IncidentWindow], float, ProberConfig, int | None, int | None]:
+    # The load signs from the first LOAD_ACCOUNTS dev accounts; the tx prober from the one after.
     settings = TestbedConfig(
         block_time_seconds=plan.block_time_seconds,
         max_txs_per_block=round(plan.max_tps * plan.block_time_seconds),
+        accounts=LOAD_ACCOUNTS + 1,
     )
     probes_dir = work / "probes"
     probes_dir.mkdir(parents=True)
     windows: list[IncidentWindow] = []
     async with run_testbed(settings) as tb, aiohttp.ClientSession(timeout=_HTTP_TIMEOUT) as session:
         live.testbed, live.start_txs = tb, tb.chain.stats.total_txs
-        tx_file = probes_dir / "probe-txs.b64"
-        write_probe_txs(tx_file, count=int(plan.live_seconds / plan.probe_interval_seconds) * 2 + 50)
+        key_file = probes_dir / "probe.mnemonic"
+        write_probe_key(key_file, tb.accounts[LOAD_ACCOUNTS].mnemonic)
         doc = exporter_config(
             tb.rpc_url,
             tb.rest_url,
             tb.grpc_target,
             interval_seconds=plan.probe_interval_seconds,
-            tx_file=tx_file,
+            key_file=key_file,
         )
         config_path = probes_dir / "exporter.yml"
         write_text_atomic(config_path, yaml.safe_dump(doc, sort_keys=False))

@@ -19,7 +19,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Self, cast
 
 
 class Outcome(enum.StrEnum):
@@ -92,8 +92,19 @@ class TxRecord:
         return cls(**{**row, "outcome": Outcome(row["outcome"])})
 
 
+class _Row:
+    """A record that travels as a plain dict (in a worker's report, a CSV row)."""
+
+    def to_row(self) -> dict[str, Any]:
+        return asdict(cast(Any, self))
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Self:
+        return cls(**row)
+
+
 @dataclass(frozen=True)
-class QueryRecord:
+class QueryRecord(_Row):
     """One query: what was asked, when, how long it took and whether it succeeded."""
 
     name: str
@@ -101,16 +112,9 @@ class QueryRecord:
     latency: float
     ok: bool
 
-    def to_row(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> QueryRecord:
-        return cls(**row)
-
 
 @dataclass(frozen=True)
-class BlockRecord:
+class BlockRecord(_Row):
     """A committed block as one process's watcher saw it: its header time, when the watcher first saw
     it, and how many of *this process's* txs it held (the master sums them over processes)."""
 
@@ -118,13 +122,6 @@ class BlockRecord:
     time: float
     seen: float
     ours: int
-
-    def to_row(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> BlockRecord:
-        return cls(**row)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import gevent
 from grpc.experimental import gevent as grpc_gevent
-from locust import LoadTestShape, User, constant_throughput, events
+from locust import FastHttpUser, LoadTestShape, User, constant_throughput, events
 from locust.runners import MasterRunner, WorkerRunner
 
 from loadtest.accounts import AccountKey, accounts_from_file, derived_accounts, worker_accounts
@@ -84,10 +85,11 @@ def _settings(environment: Any) -> LoadSettings:
 
 
 def _accounts(settings: LoadSettings) -> list[AccountKey]:
-    """The run's accounts, derived once per process (BIP-39 seeds cost ~0.1 s each)."""
+    """The run's accounts, derived once per process. A BIP-39 seed costs ~0.1 s of PBKDF2, so they are
+    derived in a thread: the gevent loop keeps a worker's heartbeats going meanwhile."""
     key = (settings.mnemonic_file, settings.accounts, settings.prefix)
     if _STATE.get("accounts_key") != key:
-        _STATE["accounts"] = _read_accounts(settings)
+        _STATE["accounts"] = gevent.get_hub().threadpool.apply(_read_accounts, (settings,))
         _STATE["accounts_key"] = key
     accounts: list[AccountKey] = _STATE["accounts"]
     return accounts
@@ -111,11 +113,18 @@ def _init(environment: Any, **_: Any) -> None:
     if environment.parsed_options is None:
         return
     settings = _settings(environment)
-    if settings.plan.api == "grpc":
-        grpc_gevent.init_gevent()  # before any channel, as gRPC requires under gevent
+    # Before any channel, as gRPC requires under gevent; in every process, since a worker learns the
+    # run's --api only from the master.
+    grpc_gevent.init_gevent()
     senders, queriers = _CLASSES[settings.plan.api]
     accounts = len(_accounts(settings)) if settings.mnemonic_file is not None else settings.accounts
     senders.fixed_count = accounts
+    timeout = settings.request_timeout_seconds
+    for user_class in (senders, queriers):
+        if issubclass(user_class, FastHttpUser):
+            user_class.network_timeout = user_class.connection_timeout = timeout
+        else:
+            user_class.timeout = timeout  # type: ignore[attr-defined]  # the gRPC users' own deadline
     queriers.fixed_count = settings.query_users
     if settings.query_users:
         queriers.wait_time = constant_throughput(settings.query_rps / settings.query_users)
@@ -156,27 +165,31 @@ def _test_start(environment: Any, **_: Any) -> None:
 
 
 def _test_stop(environment: Any, **_: Any) -> None:
+    """The run is over (shape done, Ctrl-C, or the UI's stop): write the results once, here rather than
+    at quitting, so Locust's own CSV writer is still alive while this takes its time."""
     run = run_of(environment)
     if run is not None:
         run.stop()
-
-
-def _quitting(environment: Any, **_: Any) -> None:
-    if isinstance(environment.runner, WorkerRunner) or "collector" not in _STATE:
+    if isinstance(environment.runner, WorkerRunner) or "collector" not in _STATE or _STATE.get("written"):
         return
     collector: Collector = _STATE["collector"]
     settings: LoadSettings = _STATE["settings"]
-    run = run_of(environment)
     if run is not None:
         collector.add("local", run.report())
     if collector.start is None:
         return  # no process ever started sending: nothing to summarise
+    _STATE["written"] = True
     directory = settings.results_dir or Path("results/load") / time.strftime("%Y%m%d-%H%M%S")
     summary = write_run(directory, settings.plan, collector.records(), load_catalog())
     log.info("load results in %s: %s", directory, "passed" if summary["passed"] else "an SLO was missed")
+    _STATE["passed"] = summary["passed"]
+
+
+def _quitting(environment: Any, **_: Any) -> None:
     # The verdict decides the exit code, not Locust's "any request failed" rule: a run past the knee
     # is meant to see rejections.
-    environment.process_exit_code = 0 if summary["passed"] and not environment.runner.exceptions else 1
+    if "passed" in _STATE:
+        environment.process_exit_code = 0 if _STATE["passed"] and not environment.runner.exceptions else 1
 
 
 def _listen(hook: Any, listener: Callable[..., None]) -> None:

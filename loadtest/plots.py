@@ -39,7 +39,8 @@ def _tps_figure(plan: LoadPlan, records: RunRecords) -> Figure:
         edges.append(step.end)
         offered.append(step.tps)
     ax.stairs(offered, edges, label="offered", color="#555555", linewidth=2)
-    horizon = math.ceil(plan.max_seconds)
+    last = max([tx.sent for tx in records.txs] + [b.time for b in records.blocks], default=records.start)
+    horizon = math.ceil(max(plan.send_seconds, last - records.start)) + 2
     bins = np.arange(0, horizon + 1, 1.0)
     sent = np.array([tx.sent - records.start for tx in records.txs])
     if sent.size:

@@ -162,53 +162,45 @@ class _HttpRequests:
             return answer
 
 
-class RpcSender(_SenderMixin, _HttpRequests, FastHttpUser):
+class _HttpSender(_SenderMixin, _HttpRequests, FastHttpUser):
+    """A sender over HTTP; subclasses say how a tx is broadcast."""
+
+    abstract = True
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self._open()
+
+    def _broadcast(self, raw: bytes) -> BroadcastAnswer:
+        raise NotImplementedError
+
+    @task
+    def send(self) -> None:
+        _send_one(self, self.sender, self._broadcast)
+
+
+class RpcSender(_HttpSender):
     """Sends signed txs with JSON-RPC ``broadcast_tx_sync``."""
 
     abstract = True
-    wait_time = constant(0)
-    network_timeout = 10.0
-    connection_timeout = 10.0
-
-    def on_start(self) -> None:
-        self._open()
 
     def _broadcast(self, raw: bytes) -> BroadcastAnswer:
-        body = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "broadcast_tx_sync",
-            "params": {"tx": base64.b64encode(raw).decode()},
-        }
+        tx = base64.b64encode(raw).decode()
+        body = {"jsonrpc": "2.0", "id": 1, "method": "broadcast_tx_sync", "params": {"tx": tx}}
         answer: BroadcastAnswer = self._json("POST", "/", "broadcast_tx_sync", body, rpc_broadcast_answer)
         return answer
 
-    @task
-    def send(self) -> None:
-        _send_one(self, self.sender, self._broadcast)
 
-
-class RestSender(_SenderMixin, _HttpRequests, FastHttpUser):
+class RestSender(_HttpSender):
     """Sends signed txs with ``POST /cosmos/tx/v1beta1/txs`` in BROADCAST_MODE_SYNC."""
 
     abstract = True
-    wait_time = constant(0)
-    network_timeout = 10.0
-    connection_timeout = 10.0
-
-    def on_start(self) -> None:
-        self._open()
 
     def _broadcast(self, raw: bytes) -> BroadcastAnswer:
         body = {"tx_bytes": base64.b64encode(raw).decode(), "mode": "BROADCAST_MODE_SYNC"}
-        answer: BroadcastAnswer = self._json(
-            "POST", "/cosmos/tx/v1beta1/txs", "txs", body, rest_broadcast_answer
-        )
+        path = "/cosmos/tx/v1beta1/txs"
+        answer: BroadcastAnswer = self._json("POST", path, "txs", body, rest_broadcast_answer)
         return answer
-
-    @task
-    def send(self) -> None:
-        _send_one(self, self.sender, self._broadcast)
 
 
 class _GrpcCalls:
@@ -295,8 +287,6 @@ class _QueryMixin:
 
 class RpcQueries(_QueryMixin, _HttpRequests, FastHttpUser):
     abstract = True
-    network_timeout = 10.0
-    connection_timeout = 10.0
 
     def _query(self, name: str) -> None:
         run = run_of(self.environment)
@@ -320,8 +310,6 @@ class RpcQueries(_QueryMixin, _HttpRequests, FastHttpUser):
 
 class RestQueries(_QueryMixin, _HttpRequests, FastHttpUser):
     abstract = True
-    network_timeout = 10.0
-    connection_timeout = 10.0
 
     def _query(self, name: str) -> None:
         run = run_of(self.environment)

@@ -1,7 +1,13 @@
-"""The ``slo-harness testbed`` command: run a fake VirtEngine node in the foreground until Ctrl-C."""
+"""The ``slo-harness testbed`` command: run a fake VirtEngine node in the foreground until Ctrl-C.
+
+Like Anvil or Ganache for Ethereum dev chains, it prints the funded dev accounts (address and
+mnemonic) and can write them for scripts: ``--accounts-file`` holds a JSON list of
+``{"address", "mnemonic", "account_number"}`` objects.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,10 +18,13 @@ from rich.console import Console
 from slo_harness.terminal import fail
 
 if TYPE_CHECKING:
+    from cosmostx import DevAccount
     from testbed import Testbed, TestbedConfig
 
 
-def build_settings(config: Path | None, block_time: str | None, max_tps: float | None) -> TestbedConfig:
+def build_settings(
+    config: Path | None, block_time: str | None, max_tps: float | None, accounts: int | None = None
+) -> TestbedConfig:
     """The config file (or defaults) with the command-line overrides applied; bad input exits 2 with
     one line, ``file:line: field: reason`` for the file."""
     from pydantic import ValidationError
@@ -41,13 +50,28 @@ def build_settings(config: Path | None, block_time: str | None, max_tps: float |
     seconds = float(updates.get("block_time_seconds", settings.block_time_seconds))
     if max_tps is not None:
         updates["max_txs_per_block"] = max(1, math.ceil(max_tps * seconds))
+    if accounts is not None:
+        updates["accounts"] = accounts
     try:
         return TestbedConfig.model_validate({**settings.model_dump(), **updates})
     except ValidationError as exc:
         error = exc.errors()[0]
         where = field_path(tuple(error["loc"]))
-        option = {"block_time_seconds": "--block-time", "max_txs_per_block": "--max-tps"}.get(where, where)
+        option = {
+            "block_time_seconds": "--block-time",
+            "max_txs_per_block": "--max-tps",
+            "accounts": "--accounts",
+        }.get(where, where)
         raise fail(f"{option}: {error['msg']}") from None
+
+
+def accounts_json(accounts: list[DevAccount]) -> str:
+    """The ``--accounts-file`` content: account ``i`` has account number ``i``."""
+    rows = [
+        {"address": account.address, "mnemonic": account.mnemonic, "account_number": number}
+        for number, account in enumerate(accounts)
+    ]
+    return json.dumps(rows, indent=2) + "\n"
 
 
 async def _serve(settings: TestbedConfig, console: Console) -> None:
@@ -60,6 +84,17 @@ async def _serve(settings: TestbedConfig, console: Console) -> None:
         await asyncio.Event().wait()
 
 
+def _print_accounts(tb: Testbed, console: Console) -> None:
+    config = tb.config
+    console.print(
+        f"funded dev accounts ({len(tb.accounts)}, {config.initial_balance}{config.denom} each; "
+        "their mnemonics are public, for test chains only):"
+    )
+    for number, account in enumerate(tb.accounts):
+        console.print(f"  ({number}) {account.address}")
+        console.print(f"      {account.mnemonic}")
+
+
 def _print_endpoints(tb: Testbed, console: Console) -> None:
     console.print(
         f"testbed {tb.config.chain_id}: block time {tb.config.block_time_seconds:g}s, "
@@ -67,6 +102,7 @@ def _print_endpoints(tb: Testbed, console: Console) -> None:
     )
     for name, url in tb.endpoints().items():
         console.print(f"  {name:<10} {url}")
+    _print_accounts(tb, console)
     console.print("Ctrl-C stops it.")
     console.file.flush()
 
@@ -82,14 +118,35 @@ def testbed(
         float | None,
         typer.Option("--max-tps", min=0.001, help="Inclusion ceiling in tx/s (sets max txs per block)."),
     ] = None,
+    accounts: Annotated[
+        int | None,
+        typer.Option("--accounts", min=0, max=10_000, help="Funded dev accounts to create (default 10)."),
+    ] = None,
+    accounts_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--accounts-file",
+            help='Write the dev accounts as JSON: [{"address", "mnemonic", "account_number"}].',
+        ),
+    ] = None,
 ) -> None:
     """Run a fake VirtEngine node (CometBFT RPC, Cosmos REST, gRPC, metrics, provider, benchmark,
-    fault control) on free 127.0.0.1 ports, print each endpoint, and serve until Ctrl-C."""
-    settings = build_settings(config, block_time, max_tps)
-    console = Console(highlight=False, soft_wrap=True)
+    fault control) on free 127.0.0.1 ports, print each endpoint and the funded dev accounts, and
+    serve until Ctrl-C."""
     import asyncio
     import contextlib
 
+    from cosmostx import dev_accounts
+    from slo.atomic_write import write_text_atomic
+
+    settings = build_settings(config, block_time, max_tps, accounts)
+    if accounts_file is not None:
+        funded = dev_accounts(settings.accounts, prefix=settings.bech32_prefix, seed=settings.accounts_seed)
+        try:
+            write_text_atomic(accounts_file, accounts_json(funded))
+        except OSError as exc:
+            raise fail(f"{accounts_file}: {exc.strerror or exc}") from exc
+    console = Console(highlight=False, soft_wrap=True)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings, console))
 

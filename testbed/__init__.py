@@ -3,7 +3,8 @@ Prometheus metrics, provider and benchmark daemons, with failures injected on de
 
 No real chain runs on a test machine, so the testbed reproduces the wire formats of a real node
 (cometbft v0.38, cosmos-sdk v0.50+) closely enough that the same probes and load tests work against
-both. It imports nothing of this project except the generated ``chainpb`` messages.
+both. It imports nothing of this project except the generated ``chainpb`` messages and ``cosmostx``,
+with which it verifies signatures and derives its funded dev accounts (``tb.accounts``).
 
 Example::
 
@@ -16,13 +17,12 @@ The fault model (surfaces, kinds, fields, timing) is described in ``testbed.faul
 
 from __future__ import annotations
 
-from testbed.addresses import account_address
 from testbed.chain import ChainModel
 from testbed.clock import Clock, ManualClock, SystemClock
-from testbed.config import BenchmarkConfig, ProviderConfig, TestbedConfig, load_config
+from testbed.config import BenchmarkConfig, GenesisAccount, ProviderConfig, TestbedConfig, load_config
 from testbed.faults import Fault, FaultBoard, FaultKind, Surface
 from testbed.runner import Testbed, run_testbed
-from testbed.transactions import build_tx, parse_tx, tx_hash
+from testbed.transactions import parse_tx
 
 __all__ = [
     "BenchmarkConfig",
@@ -31,16 +31,14 @@ __all__ = [
     "Fault",
     "FaultBoard",
     "FaultKind",
+    "GenesisAccount",
     "ManualClock",
     "ProviderConfig",
     "Surface",
     "SystemClock",
     "Testbed",
     "TestbedConfig",
-    "account_address",
-    "build_tx",
     "load_config",
     "parse_tx",
     "run_testbed",
-    "tx_hash",
 ]

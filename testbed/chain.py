@@ -2,21 +2,24 @@
 
 It is plain synchronous state with no clock of its own: ``produce_block`` takes the header time, so a
 test can make a hundred blocks in a loop and the runner calls it every ``block_time``. What clients
-observe follows CometBFT and the SDK: CheckTx refuses undecodable txs and wrong sequences (code 32),
-the proposer reaps the mempool FIFO up to ``max_txs_per_block``, DeliverTx may still fail a tx
-(sequence, funds, gas) and the tx is then indexed with its non-zero code, and after each block the
-mempool is rechecked against the new state.
+observe follows CometBFT and the SDK: CheckTx refuses undecodable txs and runs the ante handler
+(unknown account, fee, public key, sequence, signature: ``testbed.ledger``), the proposer reaps the
+mempool FIFO up to ``max_txs_per_block``, DeliverTx may still fail a tx (sequence, funds, gas) and
+the tx is then indexed with its non-zero code, and after each block the mempool is rechecked
+against the new state.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from cosmostx import MSG_SEND_TYPE_URL, tx_hash
 from testbed.config import TestbedConfig
 from testbed.faults import FaultBoard, FaultKind, Surface
+from testbed.ledger import AnteMode, Ledger, sequence_log
 from testbed.mempool import Mempool, MempoolEntry, MempoolFullError
-from testbed.transactions import MSG_SEND_TYPE_URL, ParsedTx, TxDecodeError, parse_tx, tx_hash
+from testbed.transactions import ParsedTx, TxDecodeError, coins_text, parse_tx
 
 EMPTY_HASH = hashlib.sha256(b"").digest()
 CONSENSUS_HASH = hashlib.sha256(b"consensus params").digest()
@@ -100,17 +103,6 @@ class Validator:
     pub_key: bytes
 
 
-@dataclass
-class _Accounts:
-    committed_sequence: dict[str, int] = field(default_factory=dict)
-    check_sequence: dict[str, int] = field(default_factory=dict)
-    balance: dict[str, int] = field(default_factory=dict)
-
-
-def _sequence_log(expected: int, got: int) -> str:
-    return f"account sequence mismatch, expected {expected}, got {got}: incorrect account sequence"
-
-
 class ChainModel:
     """One node's view of the chain. ``faults`` supplies the chain faults (stall, mempool full …)."""
 
@@ -128,7 +120,7 @@ class ChainModel:
         self._blocks: list[Block] = []  # heights base_height .. height
         self._base = 1
         self._index: dict[str, IndexedTx] = {}
-        self._accounts = _Accounts()
+        self.ledger = Ledger(config)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -159,8 +151,9 @@ class ChainModel:
             return []
         return [self._index[hash_hex] for hash_hex in self.block(height).tx_hashes]
 
-    def balance(self, address: str) -> int:
-        return self._accounts.balance.get(address, self.config.initial_balance)
+    def balance(self, address: str, denom: str | None = None) -> int:
+        """The committed balance of ``denom`` (the chain's own by default); 0 for no account."""
+        return self.ledger.balance(address, denom or self.config.denom)
 
     def catching_up(self) -> bool:
         return self.faults.active(Surface.CHAIN, FaultKind.CATCHING_UP) is not None
@@ -172,10 +165,6 @@ class ChainModel:
         return self.faults.active(Surface.CHAIN, FaultKind.BLOCK_STALL) is not None
 
     # -- CheckTx ---------------------------------------------------------------------------------
-
-    def _expected_sequence(self, signer: str) -> int:
-        accounts = self._accounts
-        return accounts.check_sequence.get(signer, accounts.committed_sequence.get(signer, 0))
 
     def check_tx(self, raw: bytes) -> TxResult:
         """Submit a tx as ``broadcast_tx_*`` does: raises a ``MempoolError`` when the mempool refuses
@@ -192,37 +181,46 @@ class ChainModel:
             self.mempool.forget(hash_hex)
             self.stats.failed_txs += 1
             return result
-        self._accounts.check_sequence[parsed.signer] = parsed.sequence + 1
         if self.faults.triggered(Surface.CHAIN, FaultKind.DROPPED_TXS) is None:
             slow = self.faults.active(Surface.CHAIN, FaultKind.SLOW_INCLUSION)
             delay = slow.delay_blocks if slow is not None else 0
             self.mempool.add(MempoolEntry(hash_hex, raw, parsed, self.height + 1 + delay))
         return result
 
-    def _run_check(self, raw: bytes) -> tuple[TxResult, ParsedTx | None]:
+    def _run_check(self, raw: bytes, mode: AnteMode = AnteMode.CHECK) -> tuple[TxResult, ParsedTx | None]:
         try:
-            parsed = parse_tx(raw)
+            parsed = parse_tx(raw, self.config.bech32_prefix)
         except TxDecodeError as exc:
             return TxResult(code=exc.code, codespace=SDK_CODESPACE, log=exc.log), None
         # CheckTx runs only the ante handler, so it reports less gas used than delivery does.
         gas = (parsed.gas_limit, min(self.config.gas_per_tx, parsed.gas_limit) // 2)
         rejection = self.faults.triggered(Surface.CHAIN, FaultKind.CHECKTX_REJECT)
-        expected = self._expected_sequence(parsed.signer)
         if rejection is not None and rejection.code == 13:
-            required = parsed.fee + 5000
-            log = f"insufficient fees; got: {parsed.fee}uakt required: {required}uakt: insufficient fee"
+            required = dict(parsed.fee).get(self.config.denom, 0) + 5000
+            log = (
+                f"insufficient fees; got: {coins_text(parsed.fee)} required: {required}{self.config.denom}: "
+                "insufficient fee"
+            )
             return TxResult(13, SDK_CODESPACE, log, *gas), parsed
-        if rejection is not None or parsed.sequence != expected:
+        if rejection is not None:
+            expected = self.ledger.check_sequence(parsed.signer)
             got = parsed.sequence if parsed.sequence != expected else expected + 1
-            return TxResult(32, SDK_CODESPACE, _sequence_log(expected, got), *gas), parsed
+            return TxResult(32, SDK_CODESPACE, sequence_log(expected, got), *gas), parsed
+        refused = self.ledger.ante(parsed, mode)
+        if refused is not None:
+            return TxResult(refused.code, SDK_CODESPACE, refused.log, *gas), parsed
         return TxResult(gas_wanted=gas[0], gas_used=gas[1]), parsed
 
     def simulate(self, raw: bytes) -> TxResult:
-        """CheckTx without touching the mempool, for the Simulate gRPC method."""
-        result, parsed = self._run_check(raw)
-        if parsed is not None and result.code == 0:
-            return self._deliver_result(parsed, commit=False)
-        return result
+        """The ante handler and the messages without touching any state, for the Simulate method."""
+        result, parsed = self._run_check(raw, AnteMode.SIMULATE)
+        if parsed is None or result.code != 0:
+            return result
+        gas_used = self.config.gas_per_tx
+        refused = self.ledger.execute(parsed, commit=False)
+        if refused is not None:
+            return TxResult(refused.code, SDK_CODESPACE, refused.log, parsed.gas_limit, gas_used)
+        return TxResult(gas_wanted=parsed.gas_limit, gas_used=gas_used, events=self._events(parsed))
 
     # -- blocks ----------------------------------------------------------------------------------
 
@@ -232,7 +230,7 @@ class ChainModel:
             return None
         height = self.height + 1
         entries = self.mempool.reap(height, self.config.max_txs_per_block, self.config.max_block_bytes)
-        results = tuple(self._deliver_result(entry.parsed, commit=True) for entry in entries)
+        results = tuple(self._deliver_result(entry.parsed) for entry in entries)
         txs = tuple(entry.raw for entry in entries)
         previous = self._blocks[-1] if self._blocks else None
         data_hash = hashlib.sha256(b"".join(hashlib.sha256(tx).digest() for tx in txs)).digest()
@@ -279,55 +277,43 @@ class ChainModel:
         del self._blocks[:drop]
         self._base += drop
 
-    def _deliver_result(self, parsed: ParsedTx, *, commit: bool) -> TxResult:
-        accounts = self._accounts
-        expected = accounts.committed_sequence.get(parsed.signer, 0)
+    def _deliver_result(self, parsed: ParsedTx) -> TxResult:
+        """Deliver one tx: the ante handler (its effects stay even if the message then fails), gas,
+        then the message."""
         gas_used = self.config.gas_per_tx
-        if parsed.sequence != expected:
-            return TxResult(32, SDK_CODESPACE, _sequence_log(expected, parsed.sequence), parsed.gas_limit, 0)
+        refused = self.ledger.ante(parsed, AnteMode.DELIVER)
+        if refused is not None:
+            return TxResult(refused.code, SDK_CODESPACE, refused.log, parsed.gas_limit, 0)
         if parsed.gas_limit < gas_used:
             log = (
                 f"out of gas in location: ReadFlat; gasWanted: {parsed.gas_limit}, gasUsed: {gas_used}: "
                 "out of gas"
             )
             return TxResult(11, SDK_CODESPACE, log, parsed.gas_limit, gas_used)
-        cost = parsed.fee + parsed.amount
-        balance = self.balance(parsed.signer)
-        if balance < cost:
-            log = f"spendable balance {balance}uakt is smaller than {cost}uakt: insufficient funds"
-            return TxResult(5, SDK_CODESPACE, log, parsed.gas_limit, gas_used)
-        if commit:
-            accounts.committed_sequence[parsed.signer] = expected + 1
-            accounts.balance[parsed.signer] = balance - cost
-            if parsed.recipient:
-                accounts.balance[parsed.recipient] = self.balance(parsed.recipient) + parsed.amount
-        events = (
-            Event("tx", (("fee", f"{parsed.fee}uakt"), ("fee_payer", parsed.signer))),
+        refused = self.ledger.execute(parsed, commit=True)
+        if refused is not None:
+            return TxResult(refused.code, SDK_CODESPACE, refused.log, parsed.gas_limit, gas_used)
+        return TxResult(gas_wanted=parsed.gas_limit, gas_used=gas_used, events=self._events(parsed))
+
+    @staticmethod
+    def _events(parsed: ParsedTx) -> tuple[Event, ...]:
+        amount = coins_text(parsed.amount)
+        return (
+            Event("tx", (("fee", coins_text(parsed.fee)), ("fee_payer", parsed.signer))),
             Event("tx", (("acc_seq", f"{parsed.signer}/{parsed.sequence}"),)),
             Event("message", (("action", MSG_SEND_TYPE_URL), ("sender", parsed.signer), ("module", "bank"))),
             Event(
-                "transfer",
-                (
-                    ("recipient", parsed.recipient),
-                    ("sender", parsed.signer),
-                    ("amount", f"{parsed.amount}uakt"),
-                ),
+                "transfer", (("recipient", parsed.recipient), ("sender", parsed.signer), ("amount", amount))
             ),
         )
-        return TxResult(gas_wanted=parsed.gas_limit, gas_used=gas_used, events=events)
 
     def _recheck(self) -> None:
-        """Re-run the sequence check of every pending tx against the new state, as CometBFT's recheck
-        does; txs whose sequence no longer follows are evicted."""
-        accounts = self._accounts
-        accounts.check_sequence = {}
+        """Re-run the ante handler (without signatures) on every pending tx against the new state, as
+        CometBFT's recheck does; txs that no longer pass (sequence, fee) are evicted."""
+        self.ledger.reset_check_state()
 
         def still_valid(entry: MempoolEntry) -> bool:
-            signer = entry.parsed.signer
-            if entry.parsed.sequence != self._expected_sequence(signer):
-                return False
-            accounts.check_sequence[signer] = entry.parsed.sequence + 1
-            return True
+            return self.ledger.ante(entry.parsed, AnteMode.RECHECK) is None
 
         evicted = self.mempool.evict(still_valid)
         self.stats.evicted_txs += evicted

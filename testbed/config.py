@@ -5,16 +5,28 @@ Defaults follow NODE_WIRE.md: ~6 s blocks, a 5000-tx / 1 GiB mempool with a 1000
 saturate: at most that many txs per block, so ``max_txs_per_block / block_time_seconds`` is the
 chain's TPS ceiling. ``retain_blocks`` prunes older blocks and their txs (0 keeps all), as a node
 with ``min-retain-blocks`` does, so a long load test does not grow the testbed without bound.
+
+Genesis funds ``accounts`` deterministic dev accounts (``cosmostx.dev_accounts``, account numbers
+0, 1, … in order) with ``initial_balance`` of ``denom`` each, then every ``genesis_accounts`` entry
+in order. Only genesis accounts and accounts that received coins exist, as on a real chain.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cosmostx import decode_address, key_from_mnemonic
 from testbed.faults import Fault
+
+# The SDK's denom pattern (types/coin.go) and a bech32 human-readable part.
+_DENOM = r"^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$"
+_PREFIX = r"^[a-z]{1,20}$"
+DENOM_PATTERN = re.compile(_DENOM)
 
 
 class ProviderConfig(BaseModel):
@@ -42,6 +54,34 @@ class BenchmarkConfig(BaseModel):
     late_challenge_ratio: float = Field(default=0.0, ge=0, le=1)
 
 
+class GenesisAccount(BaseModel):
+    """An account funded at genesis, named by its address or by a mnemonic (whose key then signs).
+
+    ``balances`` maps denom to amount; left out, the account gets ``initial_balance`` of ``denom``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    address: str | None = None
+    mnemonic: str | None = None
+    balances: dict[Annotated[str, Field(pattern=_DENOM)], Annotated[int, Field(ge=0)]] | None = None
+
+    @model_validator(mode="after")
+    def _named_once(self) -> GenesisAccount:
+        if (self.address is None) == (self.mnemonic is None):
+            raise ValueError("give exactly one of address or mnemonic")
+        if self.mnemonic is not None:
+            key_from_mnemonic(self.mnemonic)  # raises ValueError for a phrase that is not BIP-39
+        return self
+
+    def account_address(self, prefix: str) -> str:
+        """The address this entry funds."""
+        if self.address is not None:
+            return self.address
+        assert self.mnemonic is not None, "checked when the model was built"
+        return key_from_mnemonic(self.mnemonic).address(prefix)
+
+
 class TestbedConfig(BaseModel):
     """Everything a testbed needs to start; every field has a default."""
 
@@ -49,6 +89,12 @@ class TestbedConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     chain_id: str = "virtengine-testnet-1"
+    bech32_prefix: str = Field(default="akash", pattern=_PREFIX)
+    denom: str = Field(default="uakt", pattern=_DENOM)
+    accounts: int = Field(default=10, ge=0, le=10_000)
+    accounts_seed: str = "slo-harness dev"
+    genesis_accounts: tuple[GenesisAccount, ...] = ()
+    verify_signatures: bool = True
     moniker: str = "testbed"
     app_name: str = "akash"
     block_time_seconds: float = Field(default=6.0, gt=0)
@@ -72,6 +118,13 @@ class TestbedConfig(BaseModel):
     provider: ProviderConfig = ProviderConfig()
     benchmark: BenchmarkConfig = BenchmarkConfig()
     faults: tuple[Fault, ...] = ()
+
+    @model_validator(mode="after")
+    def _genesis_addresses_use_the_prefix(self) -> TestbedConfig:
+        for entry in self.genesis_accounts:
+            if entry.address is not None:
+                decode_address(entry.address, self.bech32_prefix)
+        return self
 
     @property
     def max_tps(self) -> float:

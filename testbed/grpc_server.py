@@ -1,4 +1,5 @@
-"""The gRPC port (:9090): the two SDK services, server reflection, and an opt-in health service.
+"""The gRPC port (:9090): the SDK's tendermint and tx services, the auth and bank queries, server
+reflection, and an opt-in health service.
 
 A real node registers no ``grpc.health.v1.Health``, so by default a health check answers
 UNIMPLEMENTED; with ``grpc_health`` on, the testbed serves it and the ``health_not_serving`` fault
@@ -16,14 +17,19 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from chainpb.cosmos.auth.v1beta1 import query_pb2_grpc as auth_query_pb2_grpc
+from chainpb.cosmos.bank.v1beta1 import query_pb2_grpc as bank_query_pb2_grpc
 from chainpb.cosmos.base.tendermint.v1beta1 import query_pb2, query_pb2_grpc
 from chainpb.cosmos.tx.v1beta1 import service_pb2, service_pb2_grpc
 from testbed.config import TestbedConfig
 from testbed.faults import FaultBoard, FaultKind, Surface
 from testbed.node_service import NodeService, ServiceError
+from testbed.query_service import QueryService
 
 TENDERMINT_SERVICE = "cosmos.base.tendermint.v1beta1.Service"
 TX_SERVICE = "cosmos.tx.v1beta1.Service"
+AUTH_QUERY_SERVICE = "cosmos.auth.v1beta1.Query"
+BANK_QUERY_SERVICE = "cosmos.bank.v1beta1.Query"
 
 
 async def _answer(context: Any, produce: Callable[[], Any]) -> Any:
@@ -68,6 +74,29 @@ class TxServicer:
         return await _answer(context, lambda: self.service.simulate(request.tx_bytes))
 
 
+class AuthQueryServicer:
+    """``cosmos.auth.v1beta1.Query`` over ``QueryService``."""
+
+    def __init__(self, queries: QueryService) -> None:
+        self.queries = queries
+
+    async def Account(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await _answer(context, lambda: self.queries.account(request))
+
+
+class BankQueryServicer:
+    """``cosmos.bank.v1beta1.Query`` over ``QueryService``."""
+
+    def __init__(self, queries: QueryService) -> None:
+        self.queries = queries
+
+    async def Balance(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await _answer(context, lambda: self.queries.balance(request))
+
+    async def AllBalances(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await _answer(context, lambda: self.queries.all_balances(request))
+
+
 class FaultInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Applies the ``grpc`` surface's hang, latency and error faults to every unary call."""
 
@@ -106,8 +135,11 @@ class FaultInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 class GrpcSurface:
     """Builds, starts and stops the gRPC server on a fixed loopback port."""
 
-    def __init__(self, service: NodeService, board: FaultBoard, limits: TestbedConfig) -> None:
+    def __init__(
+        self, service: NodeService, queries: QueryService, board: FaultBoard, limits: TestbedConfig
+    ) -> None:
         self.service = service
+        self.queries = queries
         self.board = board
         self.limits = limits
         self.port = 0  # the OS picks one on the first open; later opens reuse it
@@ -128,9 +160,13 @@ class GrpcSurface:
         )
         query_pb2_grpc.add_ServiceServicer_to_server(TendermintServicer(self.service), server)
         service_pb2_grpc.add_ServiceServicer_to_server(TxServicer(self.service), server)
+        auth_query_pb2_grpc.add_QueryServicer_to_server(AuthQueryServicer(self.queries), server)
+        bank_query_pb2_grpc.add_QueryServicer_to_server(BankQueryServicer(self.queries), server)
         names = [
             query_pb2.DESCRIPTOR.services_by_name["Service"].full_name,
             service_pb2.DESCRIPTOR.services_by_name["Service"].full_name,
+            AUTH_QUERY_SERVICE,
+            BANK_QUERY_SERVICE,
             reflection.SERVICE_NAME,
         ]
         if self.health is not None:

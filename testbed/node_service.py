@@ -21,12 +21,12 @@ from chainpb.tendermint.abci import types_pb2 as abci_types_pb2
 from chainpb.tendermint.p2p import types_pb2 as p2p_pb2
 from chainpb.tendermint.types import block_pb2, evidence_pb2, types_pb2, validator_pb2
 from chainpb.tendermint.version import types_pb2 as version_pb2
-from testbed import addresses
+from cosmostx import encode_address, tx_hash
 from testbed.chain import Block, ChainModel, Event, IndexedTx, TxResult
 from testbed.mempool import MempoolError, MempoolFullError, TxInCacheError, TxTooLargeError
 from testbed.rpc_views import BLOCK_PROTOCOL, CHANNELS_HEX, COMETBFT_VERSION
 from testbed.timestamps import rfc3339_seconds
-from testbed.transactions import TxDecodeError, decode_tx, tx_hash
+from testbed.transactions import TxDecodeError, decode_tx
 
 SYNC = service_pb2.BROADCAST_MODE_SYNC
 ASYNC = service_pb2.BROADCAST_MODE_ASYNC
@@ -175,7 +175,7 @@ class NodeService:
         )
 
     def _sdk_block(self, block: Block) -> sdk_types_pb2.Block:
-        proposer = addresses.encode("akashvalcons", block.proposer_address)
+        proposer = encode_address(f"{self.chain.config.bech32_prefix}valcons", block.proposer_address)
         return sdk_types_pb2.Block(
             header=sdk_types_pb2.Header(**self._header_fields(block), proposer_address=proposer),
             data=types_pb2.Data(txs=list(block.txs)),
@@ -248,7 +248,9 @@ class NodeService:
             raise ServiceError(grpc.StatusCode.INVALID_ARGUMENT, f"{exc.log}: invalid request") from exc
         result = self.chain.simulate(tx_bytes)
         if result.code != 0:
-            raise ServiceError(grpc.StatusCode.UNKNOWN, f"{result.log}")
+            # x/auth/tx/service.go: the error, then the gas it had used when it failed.
+            gas = f"With gas wanted: '{result.gas_wanted}' and gas used: '{result.gas_used}' "
+            raise ServiceError(grpc.StatusCode.UNKNOWN, f"{result.log} {gas}")
         return service_pb2.SimulateResponse(
             gas_info=abci_pb2.GasInfo(gas_wanted=result.gas_wanted, gas_used=result.gas_used),
             result=abci_pb2.Result(events=_events(result.events)),

@@ -15,15 +15,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from cosmostx import tx_hash
 from testbed import rpc_views as views
 from testbed.block_feed import BlockFeed
 from testbed.chain import ChainModel, IndexedTx, TxResult
 from testbed.mempool import MempoolError
+from testbed.query_service import QueryService
 from testbed.rpc_views import Json
-from testbed.transactions import tx_hash
 from testbed.tx_query import QueryError, height_range, parse_query
 
-ParamType = Literal["int", "bytes", "str", "bool"]
+ParamType = Literal["int", "bytes", "hex", "str", "bool"]
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 30
 
@@ -43,9 +44,10 @@ class Method:
 class RpcMethods:
     """The method table of one node."""
 
-    def __init__(self, chain: ChainModel, feed: BlockFeed, rpc_address: str) -> None:
+    def __init__(self, chain: ChainModel, feed: BlockFeed, queries: QueryService, rpc_address: str) -> None:
         self.chain = chain
         self.feed = feed
+        self.queries = queries
         self.rpc_address = rpc_address
         self.table: dict[str, Method] = {
             "health": Method((), self.health),
@@ -55,6 +57,9 @@ class RpcMethods:
             "blockchain": Method((("minHeight", "int"), ("maxHeight", "int")), self.blockchain),
             "consensus_params": Method((("height", "int"),), self.consensus_params),
             "abci_info": Method((), self.abci_info),
+            "abci_query": Method(
+                (("path", "str"), ("data", "hex"), ("height", "int"), ("prove", "bool")), self.abci_query
+            ),
             "broadcast_tx_sync": Method((("tx", "bytes"),), self.broadcast_tx_sync),
             "broadcast_tx_async": Method((("tx", "bytes"),), self.broadcast_tx_async),
             "broadcast_tx_commit": Method((("tx", "bytes"),), self.broadcast_tx_commit),
@@ -114,6 +119,14 @@ class RpcMethods:
 
     async def abci_info(self) -> Json:
         return views.abci_info(self.chain)
+
+    async def abci_query(
+        self, path: str = "", data: bytes = b"", height: int | None = None, prove: bool = False
+    ) -> Json:
+        """The app's answer for a gRPC query path, at the latest height (older state is not kept)."""
+        if height is not None and height < 0:
+            raise RpcError("height cannot be negative")
+        return views.abci_query(self.queries.abci_query(path, data), self.chain.height)
 
     async def broadcast_tx_sync(self, tx: bytes = b"") -> Json:
         try:
@@ -221,6 +234,13 @@ def json_param(name: str, kind: ParamType, value: Any) -> Any:
             return base64.b64decode(value, validate=True)
         except binascii.Error as exc:
             raise ParamError(f"{name}: illegal base64 data") from exc
+    if kind == "hex":
+        if not isinstance(value, str):
+            raise ParamError(f"{name}: expected a hex string")
+        try:
+            return bytes.fromhex(value)
+        except ValueError as exc:
+            raise ParamError(f"{name}: encoding/hex: invalid byte in {value!r}") from exc
     if kind == "bool":
         if not isinstance(value, bool):
             raise ParamError(f"{name}: expected a boolean")
@@ -239,11 +259,11 @@ def uri_param(name: str, kind: ParamType, raw: str) -> Any:
         if raw not in ("true", "false"):
             raise ParamError(f"{name}: invalid boolean {raw!r}")
         return raw == "true"
-    if kind == "bytes" and raw[:2].lower() == "0x":
+    if kind in ("bytes", "hex") and raw[:2].lower() == "0x":
         try:
             return bytes.fromhex(raw[2:])
         except ValueError as exc:
             raise ParamError(f"{name}: encoding/hex: invalid byte in {raw!r}") from exc
     if not quoted:
         raise ParamError(f"invalid character {raw[:1]!r} looking for beginning of value")
-    return raw[1:-1].encode() if kind == "bytes" else raw[1:-1]
+    return raw[1:-1].encode() if kind in ("bytes", "hex") else raw[1:-1]

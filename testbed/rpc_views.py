@@ -9,10 +9,13 @@ plain JSON values out.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from testbed.chain import Block, ChainModel, IndexedTx, TxResult
 from testbed.timestamps import rfc3339_nano
+
+if TYPE_CHECKING:  # query_service answers through node_service, which reads this module
+    from testbed.query_service import QueryAnswer
 
 Json = dict[str, Any]
 CHANNELS_HEX = "40202122233038606100"
@@ -172,6 +175,23 @@ def abci_info(chain: ChainModel) -> Json:
             "version": "v0.38.0",
             "last_block_height": str(chain.height),
             "last_block_app_hash": b64(chain.latest.app_hash),
+        }
+    }
+
+
+def abci_query(answer: QueryAnswer, height: int) -> Json:
+    """``ResponseQuery`` as CometBFT prints it: every field present, bytes base64 or null."""
+    return {
+        "response": {
+            "code": answer.code,
+            "log": answer.log,
+            "info": "",
+            "index": "0",
+            "key": None,
+            "value": b64(answer.value) if answer.value else None,
+            "proofOps": None,
+            "height": str(height),
+            "codespace": answer.codespace,
         }
     }
 

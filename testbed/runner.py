@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from aiohttp import web
 
-from testbed.addresses import encode
+from cosmostx import DevAccount, encode_address
 from testbed.benchmark_daemon import BenchmarkDaemon
 from testbed.block_feed import BlockFeed, commit_block, produce_blocks
 from testbed.chain import ChainModel
@@ -29,6 +29,7 @@ from testbed.http_surface import Listener, ProtocolError, SurfaceGuard, plain_pr
 from testbed.metrics import CONTENT_TYPE, exposition, new_registry
 from testbed.node_service import NodeService
 from testbed.provider import ProviderDaemon
+from testbed.query_service import QueryService
 from testbed.rest_server import RestServer, rest_protocol_error
 from testbed.rpc_methods import RpcMethods
 from testbed.rpc_server import RpcServer, rpc_protocol_error
@@ -54,6 +55,11 @@ class Testbed:
     provider_url: str
     benchmark_url: str
     control_url: str
+
+    @property
+    def accounts(self) -> tuple[DevAccount, ...]:
+        """The funded dev accounts; account ``i`` has account number ``i``."""
+        return self.chain.ledger.dev_accounts
 
     def commit_block(self) -> bool:
         """Commit a block now, outside the block timer; False while a block stall is active."""
@@ -136,7 +142,9 @@ async def run_testbed(
     feed = BlockFeed()
     commit_block(chain, clock, feed)
     service = NodeService(chain)
-    provider_address = encode("akash", hashlib.sha256(f"{config.chain_id}/provider".encode()).digest()[:20])
+    queries = QueryService(chain, service)
+    provider_key_hash = hashlib.sha256(f"{config.chain_id}/provider".encode()).digest()[:20]
+    provider_address = encode_address(config.bech32_prefix, provider_key_hash)
     provider = ProviderDaemon(config.provider, rng, clock.monotonic, provider_address)
     benchmark = BenchmarkDaemon(config.benchmark, rng)
 
@@ -149,10 +157,10 @@ async def run_testbed(
             timeout_seconds=config.request_timeout_seconds,
         )
 
-    rpc_methods = RpcMethods(chain, feed, rpc_address="")
+    rpc_methods = RpcMethods(chain, feed, queries, rpc_address="")
     apps: dict[Surface, tuple[list[web.RouteDef], ProtocolError]] = {
         Surface.RPC: (RpcServer(rpc_methods).routes(), rpc_protocol_error),
-        Surface.REST: (RestServer(chain, service).routes(), rest_protocol_error),
+        Surface.REST: (RestServer(chain, service, queries).routes(), rest_protocol_error),
         Surface.METRICS: (_metrics_routes(chain, provider), plain_protocol_error),
         Surface.PROVIDER: (provider.routes(), plain_protocol_error),
         Surface.BENCHMARK: (benchmark.routes(), plain_protocol_error),
@@ -162,7 +170,7 @@ async def run_testbed(
         for surface, (routes, protocol_error) in apps.items()
     }
     control = Listener(_app(config, ControlApi(board).routes(), None))
-    grpc_surface = GrpcSurface(service, board, config)
+    grpc_surface = GrpcSurface(service, queries, board, config)
     tasks: list[asyncio.Task[None]] = []
     try:
         for listener in [*listeners.values(), control]:

@@ -1,32 +1,30 @@
-"""Cosmos SDK transactions as the chain sees them: ``TxRaw`` bytes in, the fields CheckTx needs out.
+"""Cosmos SDK transactions as the chain sees them: ``TxRaw`` bytes in, the fields the ante handler needs out.
 
-A real node hashes the raw bytes (uppercase hex sha256), decodes ``TxRaw`` → ``TxBody`` / ``AuthInfo``
-and checks the signer's sequence; so does the testbed (signatures are not verified). The signer is
-the ``from_address`` of the first ``MsgSend``, as the SDK's ``GetSigners`` gives it; other messages
-count against the account named after their public key. ``build_tx`` makes such bytes, for tests and
-load generators that need many accounts.
+A real node hashes the raw bytes (uppercase hex sha256), decodes ``TxRaw`` → ``TxBody`` / ``AuthInfo``,
+and its ante handler reads the signer, fee, sequence, public key and signature; so does the testbed.
+The signer is the ``from_address`` of the first ``MsgSend``, as the SDK's ``GetSigners`` gives it;
+other messages count against the account of the signer's public key. The signed bytes are kept as
+sent, since the signature covers them and not a re-encoding. ``cosmostx`` builds such transactions.
 """
 
 from __future__ import annotations
 
-import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf import any_pb2
 from google.protobuf.message import DecodeError
 
 from chainpb.cosmos.bank.v1beta1 import tx_pb2 as bank_tx_pb2
-from chainpb.cosmos.base.v1beta1 import coin_pb2
 from chainpb.cosmos.crypto.secp256k1 import keys_pb2
-from chainpb.cosmos.tx.signing.v1beta1 import signing_pb2
 from chainpb.cosmos.tx.v1beta1 import tx_pb2
-from testbed.addresses import encode
+from cosmostx import MSG_SEND_TYPE_URL, PUBKEY_TYPE_URL, public_key_address
 
-MSG_SEND_TYPE_URL = "/cosmos.bank.v1beta1.MsgSend"
-PUBKEY_TYPE_URL = "/cosmos.crypto.secp256k1.PubKey"
-DENOM = "uakt"
+Coins = tuple[tuple[str, int], ...]
+"""Coins as (denom, amount) pairs sorted by denom, the SDK's canonical order."""
+
+_AMOUNT = re.compile(r"^[0-9]{1,78}$")
 
 
 class TxDecodeError(ValueError):
@@ -49,26 +47,48 @@ class ParsedTx:
     signer: str
     sequence: int
     gas_limit: int
-    fee: int
+    fee: Coins
     recipient: str
-    amount: int
+    amount: Coins
+    public_key: bytes | None
+    sign_mode: int
+    body_bytes: bytes
+    auth_info_bytes: bytes
+    signature: bytes
 
 
-def tx_hash(raw: bytes) -> str:
-    """The tx hash as CometBFT prints it: uppercase hex of sha256(raw)."""
-    return hashlib.sha256(raw).hexdigest().upper()
+def coins_text(coins: Coins) -> str:
+    """Coins as the SDK prints them: ``5000uakt,1ufoo``."""
+    return ",".join(f"{amount}{denom}" for denom, amount in coins)
 
 
-def _amount(coins: Iterable[Any]) -> int:
-    total = 0
+def _coins(coins: Iterable[Any]) -> Coins:
+    total: dict[str, int] = {}
     for coin in coins:
-        if coin.denom == DENOM and coin.amount.isdigit():
-            total += int(coin.amount)
-    return total
+        if not _AMOUNT.match(coin.amount):
+            raise _parse_error()
+        total[coin.denom] = total.get(coin.denom, 0) + int(coin.amount)
+    return tuple(sorted((denom, amount) for denom, amount in total.items() if amount))
 
 
-def parse_tx(raw: bytes) -> ParsedTx:
-    """Decode ``TxRaw`` bytes; raises ``TxDecodeError`` when they are not a signed transaction."""
+def _public_key(signer_info: Any) -> bytes | None:
+    wrapped = signer_info.public_key
+    if not signer_info.HasField("public_key"):
+        return None
+    if wrapped.type_url != PUBKEY_TYPE_URL:
+        raise TxDecodeError(8, f"unsupported public key type {wrapped.type_url}: invalid pubkey")
+    try:
+        key: bytes = keys_pb2.PubKey.FromString(wrapped.value).key
+    except DecodeError as exc:
+        raise _parse_error() from exc
+    return key
+
+
+def parse_tx(raw: bytes, prefix: str = "akash") -> ParsedTx:
+    """Decode ``TxRaw`` bytes; raises ``TxDecodeError`` when they are not a signed transaction.
+
+    ``prefix`` names the signer of a tx without a ``MsgSend`` (the address of its public key).
+    """
     try:
         tx_raw = tx_pb2.TxRaw.FromString(raw)
         body = tx_pb2.TxBody.FromString(tx_raw.body_bytes)
@@ -80,71 +100,35 @@ def parse_tx(raw: bytes) -> ParsedTx:
     if not auth.signer_infos or not tx_raw.signatures:
         raise TxDecodeError(15, "no signatures supplied")
     signer_info = auth.signer_infos[0]
-    signer = encode("akash", hashlib.sha256(signer_info.public_key.value).digest()[:20])
-    recipient = ""
-    amount = 0
+    public_key = _public_key(signer_info)
+    signer = recipient = ""
+    amount: Coins = ()
     first = body.messages[0]
     if first.type_url == MSG_SEND_TYPE_URL:
         try:
             send = bank_tx_pb2.MsgSend.FromString(first.value)
         except DecodeError as exc:
             raise _parse_error() from exc
-        signer, recipient, amount = send.from_address, send.to_address, _amount(send.amount)
+        signer, recipient, amount = send.from_address, send.to_address, _coins(send.amount)
+    elif public_key is not None:
+        try:
+            signer = public_key_address(public_key, prefix)
+        except ValueError as exc:
+            raise TxDecodeError(8, f"{exc}: invalid pubkey") from exc
+    mode = signer_info.mode_info.single.mode if signer_info.mode_info.HasField("single") else 0
     return ParsedTx(
         signer=signer,
         sequence=signer_info.sequence,
         gas_limit=auth.fee.gas_limit,
-        fee=_amount(auth.fee.amount),
+        fee=_coins(auth.fee.amount),
         recipient=recipient,
         amount=amount,
+        public_key=public_key,
+        sign_mode=mode,
+        body_bytes=tx_raw.body_bytes,
+        auth_info_bytes=tx_raw.auth_info_bytes,
+        signature=tx_raw.signatures[0],
     )
-
-
-def build_tx(
-    sender: str,
-    sequence: int,
-    *,
-    recipient: str = "akash1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq7cdc78",
-    amount: int = 1,
-    fee: int = 5000,
-    gas_limit: int = 200_000,
-    memo: str = "",
-) -> bytes:
-    """Serialized ``TxRaw`` of a one-``MsgSend`` transaction from ``sender`` at ``sequence``.
-
-    The signature is a placeholder (the testbed does not verify it); ``memo`` makes otherwise equal
-    txs distinct.
-
-    >>> raw = build_tx("akash190vqdjtlpcq27xslcveglfmr4ynfwg7gdq4sff", 0)
-    >>> parse_tx(raw).sequence
-    0
-    """
-    send = bank_tx_pb2.MsgSend(
-        from_address=sender,
-        to_address=recipient,
-        amount=[coin_pb2.Coin(denom=DENOM, amount=str(amount))],
-    )
-    body = tx_pb2.TxBody(
-        messages=[any_pb2.Any(type_url=MSG_SEND_TYPE_URL, value=send.SerializeToString())], memo=memo
-    )
-    pub_key = keys_pb2.PubKey(key=b"\x02" + hashlib.sha256(sender.encode()).digest())
-    auth = tx_pb2.AuthInfo(
-        signer_infos=[
-            tx_pb2.SignerInfo(
-                public_key=any_pb2.Any(type_url=PUBKEY_TYPE_URL, value=pub_key.SerializeToString()),
-                mode_info=tx_pb2.ModeInfo(single=tx_pb2.ModeInfo.Single(mode=signing_pb2.SIGN_MODE_DIRECT)),
-                sequence=sequence,
-            )
-        ],
-        fee=tx_pb2.Fee(amount=[coin_pb2.Coin(denom=DENOM, amount=str(fee))], gas_limit=gas_limit),
-    )
-    signature = hashlib.sha512(body.SerializeToString() + auth.SerializeToString()).digest()
-    raw: bytes = tx_pb2.TxRaw(
-        body_bytes=body.SerializeToString(),
-        auth_info_bytes=auth.SerializeToString(),
-        signatures=[signature],
-    ).SerializeToString()
-    return raw
 
 
 def decode_tx(raw: bytes) -> tx_pb2.Tx:

@@ -15,9 +15,11 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2_grpc
 
-from testbed import ManualClock, Testbed, TestbedConfig, account_address, build_tx, run_testbed
+from cosmostx import Fee, build_msg_send, dev_accounts, encode_address
+from testbed import ManualClock, Testbed, TestbedConfig, run_testbed
 
-FAST = TestbedConfig(block_time_seconds=3600.0, request_timeout_seconds=5.0, seed=7)
+FAST = TestbedConfig(block_time_seconds=3600.0, request_timeout_seconds=5.0, seed=7, accounts=64)
+RECIPIENT = encode_address("akash", bytes(20))
 
 
 @pytest.fixture
@@ -79,14 +81,37 @@ def b64(data: bytes) -> str:
 
 
 class Sender:
-    """One account that signs txs with consecutive sequence numbers, as a load generator must."""
+    """Dev account ``index`` (account number ``index``) signing ``MsgSend``s with consecutive sequences,
+    as a load generator must."""
 
-    def __init__(self, name: str) -> None:
-        self.address = account_address(name)
+    def __init__(self, index: int, config: TestbedConfig = FAST) -> None:
+        account = dev_accounts(index + 1, prefix=config.bech32_prefix, seed=config.accounts_seed)[index]
+        self.key, self.address, self.account_number = account.key, account.address, index
+        self.config = config
         self.sequence = 0
 
-    def next_tx(self, **kwargs: Any) -> bytes:
-        raw = build_tx(self.address, self.sequence, **kwargs)
+    def next_tx(
+        self,
+        *,
+        amount: int = 1,
+        fee: int = 5000,
+        gas_limit: int = 200_000,
+        memo: str = "",
+        recipient: str = RECIPIENT,
+        chain_id: str | None = None,
+    ) -> bytes:
+        raw = build_msg_send(
+            self.key,
+            chain_id=chain_id or self.config.chain_id,
+            account_number=self.account_number,
+            sequence=self.sequence,
+            from_address=self.address,
+            to_address=recipient,
+            amount=amount,
+            denom=self.config.denom,
+            fee=Fee(fee, self.config.denom, gas_limit),
+            memo=memo,
+        )
         self.sequence += 1
         return raw
 

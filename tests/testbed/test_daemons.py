@@ -121,7 +121,7 @@ async def test_late_challenges_answer_past_their_timeout(http: aiohttp.ClientSes
 
 
 async def test_metrics_follow_the_chain(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    sender = Sender("metrics")
+    sender = Sender(0)
     for _ in range(3):
         await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(sender.next_tx()))
     assert isinstance(tb.clock, ManualClock)

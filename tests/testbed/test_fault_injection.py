@@ -14,7 +14,8 @@ import pytest
 from grpc_health.v1 import health_pb2
 
 from chainpb.cosmos.base.tendermint.v1beta1 import query_pb2, query_pb2_grpc
-from testbed import Fault, FaultKind, ManualClock, Surface, Testbed, run_testbed, tx_hash
+from cosmostx import tx_hash
+from testbed import Fault, FaultKind, ManualClock, Surface, Testbed, run_testbed
 from tests.testbed.conftest import FAST, HealthNode, Sender, b64, fetch, rpc_call
 
 pytestmark = pytest.mark.integration
@@ -232,7 +233,7 @@ async def test_catching_up_on_every_surface(tb: Testbed, http: aiohttp.ClientSes
 
 async def test_mempool_full_on_rpc_and_rest(tb: Testbed, http: aiohttp.ClientSession) -> None:
     tb.faults.add(Fault(kind=FaultKind.MEMPOOL_FULL))
-    sender = Sender("full-fault")
+    sender = Sender(0)
     error = (await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(sender.next_tx()))).json()["error"]
     assert error["code"] == -32603 and error["data"].startswith(
         "mempool is full: number of txs 0 (max: 5000)"
@@ -244,7 +245,7 @@ async def test_mempool_full_on_rpc_and_rest(tb: Testbed, http: aiohttp.ClientSes
 
 async def test_slow_inclusion_waits_extra_blocks(tb: Testbed, http: aiohttp.ClientSession) -> None:
     tb.faults.add(Fault(kind=FaultKind.SLOW_INCLUSION, delay_blocks=2))
-    raw = Sender("slow-inclusion").next_tx()
+    raw = Sender(1).next_tx()
     await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(raw))
     heights = []
     for _ in range(3):
@@ -256,7 +257,7 @@ async def test_slow_inclusion_waits_extra_blocks(tb: Testbed, http: aiohttp.Clie
 
 async def test_dropped_txs_are_accepted_and_never_included(tb: Testbed, http: aiohttp.ClientSession) -> None:
     tb.faults.add(Fault(kind=FaultKind.DROPPED_TXS))
-    raw = Sender("dropped-fault").next_tx()
+    raw = Sender(2).next_tx()
     assert (await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(raw))).json()["result"]["code"] == 0
     for _ in range(3):
         tb.commit_block()
@@ -279,7 +280,7 @@ async def test_checktx_rejection_codes(
     tb: Testbed, http: aiohttp.ClientSession, code: int, text: str
 ) -> None:
     tb.faults.add(Fault(kind=FaultKind.CHECKTX_REJECT, code=code))
-    result = (await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(Sender("reject").next_tx()))).json()[
+    result = (await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(Sender(3).next_tx()))).json()[
         "result"
     ]
     assert result["code"] == code and result["codespace"] == "sdk" and result["log"].endswith(text)

@@ -11,7 +11,8 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from chainpb.cosmos.base.tendermint.v1beta1 import query_pb2, query_pb2_grpc
 from chainpb.cosmos.tx.v1beta1 import service_pb2, service_pb2_grpc
-from testbed import Testbed, tx_hash
+from cosmostx import tx_hash
+from testbed import Testbed
 from tests.testbed.conftest import FAST, HealthNode, Sender
 
 pytestmark = pytest.mark.integration
@@ -42,7 +43,7 @@ async def test_tendermint_service_answers(tb: Testbed, channel: grpc.aio.Channel
 
 async def test_broadcast_then_get_tx(tb: Testbed, channel: grpc.aio.Channel) -> None:
     stub = service_pb2_grpc.ServiceStub(channel)
-    raw = Sender("grpc").next_tx()
+    raw = Sender(0).next_tx()
     request = service_pb2.BroadcastTxRequest(tx_bytes=raw, mode=service_pb2.BROADCAST_MODE_SYNC)
     response = await stub.BroadcastTx(request, timeout=5)
     assert response.tx_response.code == 0 and response.tx_response.txhash == tx_hash(raw)
@@ -58,7 +59,7 @@ async def test_broadcast_then_get_tx(tb: Testbed, channel: grpc.aio.Channel) -> 
 
 async def test_simulate_reports_gas(tb: Testbed, channel: grpc.aio.Channel) -> None:
     stub = service_pb2_grpc.ServiceStub(channel)
-    simulated = await stub.Simulate(service_pb2.SimulateRequest(tx_bytes=Sender("sim").next_tx()), timeout=5)
+    simulated = await stub.Simulate(service_pb2.SimulateRequest(tx_bytes=Sender(1).next_tx()), timeout=5)
     assert simulated.gas_info.gas_used == FAST.gas_per_tx and simulated.gas_info.gas_wanted == 200_000
     assert len(tb.chain.mempool) == 0
     with pytest.raises(grpc.aio.AioRpcError) as error:
@@ -74,7 +75,12 @@ async def test_reflection_lists_the_real_service_names(tb: Testbed, channel: grp
     names = set()
     async for response in call:
         names = {service.name for service in response.list_services_response.service}
-    assert {"cosmos.base.tendermint.v1beta1.Service", "cosmos.tx.v1beta1.Service"} <= names
+    assert {
+        "cosmos.base.tendermint.v1beta1.Service",
+        "cosmos.tx.v1beta1.Service",
+        "cosmos.auth.v1beta1.Query",
+        "cosmos.bank.v1beta1.Query",
+    } <= names
     assert "grpc.health.v1.Health" not in names
 
 

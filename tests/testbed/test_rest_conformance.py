@@ -11,7 +11,8 @@ import aiohttp
 import grpc
 import pytest
 
-from testbed import Testbed, account_address, tx_hash
+from cosmostx import tx_hash
+from testbed import Testbed
 from testbed.rest_server import gateway_error
 from tests.testbed.conftest import FAST, Sender, b64, fetch
 
@@ -91,7 +92,7 @@ async def test_block_errors_map_to_http_status(tb: Testbed, http: aiohttp.Client
 
 
 async def test_broadcast_sync_emits_every_field(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    raw = Sender("rest-sync").next_tx()
+    raw = Sender(0).next_tx()
     response = await broadcast(http, tb, raw)
     assert set(response) == TX_RESPONSE_KEYS
     assert response["height"] == "0" and response["txhash"] == tx_hash(raw) and response["code"] == 0
@@ -100,7 +101,7 @@ async def test_broadcast_sync_emits_every_field(tb: Testbed, http: aiohttp.Clien
 
 
 async def test_broadcast_async_and_numeric_mode(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    sender = Sender("rest-async")
+    sender = Sender(1)
     assert (await broadcast(http, tb, sender.next_tx(), "BROADCAST_MODE_ASYNC"))["code"] == 0
     reply = await fetch(
         http,
@@ -112,7 +113,7 @@ async def test_broadcast_async_and_numeric_mode(tb: Testbed, http: aiohttp.Clien
 
 
 async def test_checktx_failure_is_http_200_with_a_code(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    sender = Sender("rest-seq")
+    sender = Sender(2)
     sender.sequence = 9
     response = await broadcast(http, tb, sender.next_tx())
     assert response["code"] == 32 and response["codespace"] == "sdk"
@@ -120,7 +121,7 @@ async def test_checktx_failure_is_http_200_with_a_code(tb: Testbed, http: aiohtt
 
 
 async def test_cache_hit_maps_to_code_19(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    raw = Sender("rest-cache").next_tx()
+    raw = Sender(3).next_tx()
     await broadcast(http, tb, raw)
     again = await broadcast(http, tb, raw)
     assert (again["code"], again["codespace"], again["txhash"]) == (19, "sdk", tx_hash(raw))
@@ -137,7 +138,7 @@ async def test_broadcast_bad_requests(tb: Testbed, http: aiohttp.ClientSession) 
 
 
 async def test_get_tx_is_404_code_5_while_pending(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    raw = Sender("rest-pending").next_tx()
+    raw = Sender(4).next_tx()
     await broadcast(http, tb, raw)
     url = f"{tb.rest_url}/cosmos/tx/v1beta1/txs/{tx_hash(raw)}"
     pending = await fetch(http, "GET", url)
@@ -157,8 +158,8 @@ async def test_get_tx_is_404_code_5_while_pending(tb: Testbed, http: aiohttp.Cli
 
 
 async def test_balances_follow_transfers(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    recipient = account_address("rest-recipient")
-    sender = Sender("rest-payer")
+    recipient = Sender(6).address
+    sender = Sender(5)
     await broadcast(http, tb, sender.next_tx(recipient=recipient, amount=250, fee=5000))
     tb.commit_block()
     payer = (await fetch(http, "GET", f"{tb.rest_url}/cosmos/bank/v1beta1/balances/{sender.address}")).json()

@@ -11,7 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from testbed import Testbed, TestbedConfig, run_testbed, tx_hash
+from cosmostx import tx_hash
+from testbed import Testbed, TestbedConfig, run_testbed
 from tests.testbed.conftest import FAST, Sender, b64, fetch, rpc_call
 
 pytestmark = pytest.mark.integration
@@ -70,7 +71,7 @@ async def test_net_info_counts_peers_as_a_string(tb: Testbed, http: aiohttp.Clie
 
 
 async def test_block_shape_and_encodings(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    sender = Sender("block-shape")
+    sender = Sender(0)
     raw = sender.next_tx()
     await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(raw))
     tb.commit_block()
@@ -125,14 +126,14 @@ async def test_consensus_params_and_abci_info(tb: Testbed, http: aiohttp.ClientS
 
 
 async def test_broadcast_sync_never_omits_its_keys(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    raw = Sender("sync").next_tx()
+    raw = Sender(1).next_tx()
     body = (await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(raw))).json()
     assert body["id"] == 1
     assert body["result"] == {"code": 0, "data": "", "log": "", "codespace": "", "hash": tx_hash(raw)}
 
 
 async def test_checktx_rejection_is_a_result_with_code_32(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    sender = Sender("wrong-sequence")
+    sender = Sender(2)
     sender.sequence = 5
     reply = await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(sender.next_tx()))
     assert reply.status == 200
@@ -153,7 +154,7 @@ async def test_broadcast_async_always_answers_code_0(tb: Testbed, http: aiohttp.
 
 
 async def test_broadcast_commit_waits_for_the_block(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    raw = Sender("commit").next_tx()
+    raw = Sender(3).next_tx()
     call = asyncio.create_task(rpc_call(http, tb, "broadcast_tx_commit", tx=b64(raw)))
     while tb.chain.mempool.size_bytes == 0:
         await asyncio.sleep(0.01)
@@ -165,7 +166,7 @@ async def test_broadcast_commit_waits_for_the_block(tb: Testbed, http: aiohttp.C
 
 
 async def test_broadcast_commit_of_a_rejected_tx(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    sender = Sender("commit-rejected")
+    sender = Sender(4)
     sender.sequence = 3
     result = (await rpc_call(http, tb, "broadcast_tx_commit", tx=b64(sender.next_tx()))).json()["result"]
     assert result["check_tx"]["code"] == 32 and result["tx_result"] == {} and result["height"] == "0"
@@ -174,7 +175,7 @@ async def test_broadcast_commit_of_a_rejected_tx(tb: Testbed, http: aiohttp.Clie
 async def test_broadcast_commit_times_out_with_the_cometbft_text(http: aiohttp.ClientSession) -> None:
     config = FAST.model_copy(update={"timeout_broadcast_tx_commit_seconds": 0.2})
     async with run_testbed(config, produce_blocks_on_timer=False) as tb:
-        reply = await rpc_call(http, tb, "broadcast_tx_commit", tx=b64(Sender("slow").next_tx()))
+        reply = await rpc_call(http, tb, "broadcast_tx_commit", tx=b64(Sender(5).next_tx()))
     assert reply.status == 200
     assert reply.json()["error"] == {
         "code": -32603,
@@ -184,7 +185,7 @@ async def test_broadcast_commit_times_out_with_the_cometbft_text(http: aiohttp.C
 
 
 async def test_tx_lookup_by_hash_in_both_transports(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    raw = Sender("lookup").next_tx()
+    raw = Sender(6).next_tx()
     await fetch(http, "GET", f"{tb.rpc_url}/broadcast_tx_sync?tx=0x{raw.hex()}")
     tb.commit_block()
     found = await uri(http, tb, f"/tx?hash=0x{tx_hash(raw)}")
@@ -235,7 +236,7 @@ async def test_pruned_heights_are_not_available(http: aiohttp.ClientSession) -> 
 
 
 async def test_tx_search_by_height_and_hash(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    sender = Sender("search")
+    sender = Sender(7)
     raws = [sender.next_tx() for _ in range(3)]
     for raw in raws:
         await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(raw))
@@ -255,7 +256,7 @@ async def test_tx_search_by_height_and_hash(tb: Testbed, http: aiohttp.ClientSes
 
 
 async def test_tx_search_by_range_and_event(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    alice, bob = Sender("search-alice"), Sender("search-bob")
+    alice, bob = Sender(8), Sender(9)
     for _ in range(2):
         for sender in (alice, bob):
             await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(sender.next_tx()))
@@ -271,7 +272,7 @@ async def test_tx_search_by_range_and_event(tb: Testbed, http: aiohttp.ClientSes
 
 
 async def test_num_unconfirmed_txs_counts_the_mempool(tb: Testbed, http: aiohttp.ClientSession) -> None:
-    raw = Sender("pending").next_tx()
+    raw = Sender(10).next_tx()
     await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(raw))
     result = await uri(http, tb, "/num_unconfirmed_txs")
     assert result == {"n_txs": "1", "total": "1", "total_bytes": str(len(raw)), "txs": None}
@@ -280,7 +281,7 @@ async def test_num_unconfirmed_txs_counts_the_mempool(tb: Testbed, http: aiohttp
 async def test_mempool_errors_carry_the_exact_texts(http: aiohttp.ClientSession) -> None:
     config = FAST.model_copy(update={"mempool_max_txs": 2, "max_tx_bytes": 400})
     async with run_testbed(config, produce_blocks_on_timer=False) as tb:
-        sender = Sender("full")
+        sender = Sender(11)
         first = sender.next_tx()
         assert (await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(first))).json()["result"]["code"] == 0
         cached = (await rpc_call(http, tb, "broadcast_tx_sync", tx=b64(first))).json()["error"]

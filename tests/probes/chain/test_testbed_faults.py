@@ -14,18 +14,20 @@ import pytest
 from probes.config import Module
 from probes.dispatch import run_probe
 from probes.result import FailureReason, ProbeResult
-from testbed import Fault, FaultKind, Surface, Testbed, TestbedConfig, account_address, build_tx, run_testbed
+from testbed import Fault, FaultKind, Surface, Testbed, TestbedConfig, run_testbed
+from tests.probes.chain import probe_tx
 from tests.probes.chain.conftest import Consumer, ContextFactory, module
 
 pytestmark = pytest.mark.integration
 
 BLOCK_SECONDS = 0.5
-SENDER = account_address("slo-harness-prober")
+CONFIG = TestbedConfig(block_time_seconds=BLOCK_SECONDS, seed=5)
+SIGNING = {"chain_id": CONFIG.chain_id, "prefix": CONFIG.bech32_prefix, "denom": CONFIG.denom}
 
 
 @pytest.fixture
 async def tb() -> AsyncIterator[Testbed]:
-    async with run_testbed(TestbedConfig(block_time_seconds=BLOCK_SECONDS, seed=5)) as testbed:
+    async with run_testbed(CONFIG) as testbed:
         yield testbed
 
 
@@ -33,7 +35,7 @@ async def tb() -> AsyncIterator[Testbed]:
 def signed(tmp_path: Path) -> str:
     """Txs of one account for sequences 0..19, as an operator would pre-sign them."""
     path = tmp_path / "txs.b64"
-    lines = [base64.b64encode(build_tx(SENDER, seq, memo="probe")).decode() for seq in range(20)]
+    lines = [base64.b64encode(probe_tx.send(seq, **SIGNING)).decode() for seq in range(20)]
     path.write_text("\n".join(lines) + "\n")
     return str(path)
 
@@ -164,16 +166,17 @@ async def test_restarted_prober_skips_presigned_txs_already_sent(
 
 
 async def test_restarted_signer_follows_the_expected_sequence(tb: Testbed, make_ctx: ContextFactory) -> None:
+    script = Path(probe_tx.__file__)
+    # The script imports ``tests`` (and, installed or not, this checkout's packages) from the root.
+    root = script.parents[3]
     sign = (
-        "import base64, sys, time\n"
-        "from testbed import build_tx\n"
-        f"tx = build_tx({SENDER!r}, int(sys.argv[1]), memo=str(time.time_ns()))\n"
-        "print(base64.b64encode(tx).decode())\n"
+        f"import runpy, sys; sys.path.insert(0, {str(root)!r}); "
+        f"runpy.run_path({str(script)!r}, run_name='__main__')"
     )
     signer = module(
         "tx",
         poll_interval="100ms",
-        payload={"kind": "command", "argv": [sys.executable, "-c", sign, "{sequence}"]},
+        payload={"kind": "command", "argv": [sys.executable, "-c", sign, "{sequence}", *SIGNING.values()]},
     )
     for _ in range(2):
         assert (await run_probe(tb.rpc_url, signer, make_ctx({}, timeout=10))).success
