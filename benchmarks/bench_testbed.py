@@ -15,7 +15,7 @@ import json
 import multiprocessing
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from multiprocessing.connection import Connection
 
 import aiohttp
@@ -45,6 +45,57 @@ def serve(conn: Connection, cpu: int | None, config: TestbedConfig) -> None:
 
     with contextlib.suppress(EOFError):
         asyncio.run(main())
+
+
+def signed_broadcaster(
+    http: aiohttp.ClientSession, rpc_url: str, concurrency: int
+) -> tuple[Callable[[int], Awaitable[None]], list[str]]:
+    """A request for ``rate``: worker ``i`` signs a ``MsgSend`` as dev account ``i`` (next sequence)
+    and sends it with ``broadcast_tx_sync``; the hashes of accepted txs collect in the list."""
+    config = bench_config(concurrency)
+    senders = dev_accounts(concurrency, prefix=config.bech32_prefix)
+    fee = Fee(5000, config.denom, 200_000)
+    sequences = [0] * concurrency
+    hashes: list[str] = []
+
+    async def broadcast(index: int) -> None:
+        sender = senders[index]
+        raw = build_msg_send(
+            sender.key,
+            chain_id=config.chain_id,
+            account_number=index,
+            sequence=sequences[index],
+            from_address=sender.address,
+            to_address=sender.address,
+            amount=1,
+            denom=config.denom,
+            fee=fee,
+        )
+        async with http.get(f"{rpc_url}/broadcast_tx_sync?tx=0x{raw.hex()}") as response:
+            body = json.loads(await response.read())
+        assert body["result"]["code"] == 0, body
+        sequences[index] += 1
+        hashes.append(tx_hash(raw))
+
+    return broadcast, hashes
+
+
+@contextlib.contextmanager
+def testbed_process(cpu: int | None, accounts: int) -> Iterator[str]:
+    """A testbed (``bench_config(accounts)``) in its own process, pinned to ``cpu``; yields its RPC URL."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    server = context.Process(target=serve, args=(child, cpu, bench_config(accounts)), daemon=True)
+    server.start()
+    try:
+        if not parent.poll(60):
+            raise SystemExit("the testbed did not start")
+        yield parent.recv()
+    finally:
+        parent.close()
+        server.join(10)
+        if server.is_alive():
+            server.terminate()
 
 
 async def rate(seconds: float, concurrency: int, request: Callable[[int], Awaitable[None]]) -> float:
@@ -79,37 +130,13 @@ async def measure(rpc_url: str, seconds: float, concurrency: int) -> dict[str, f
             "rpc_health_rps": await rate(seconds, concurrency, getter("/health")),
             "rpc_status_rps": await rate(seconds, concurrency, getter("/status")),
         }
-        sequences = [0] * concurrency
-        hashes: list[str] = []
-        config = bench_config(concurrency)
-        senders = dev_accounts(concurrency, prefix=config.bech32_prefix)
-        fee = Fee(5000, config.denom, 200_000)
-
-        async def broadcast(index: int) -> None:
-            sender = senders[index]
-            raw = build_msg_send(
-                sender.key,
-                chain_id=config.chain_id,
-                account_number=index,
-                sequence=sequences[index],
-                from_address=sender.address,
-                to_address=sender.address,
-                amount=1,
-                denom=config.denom,
-                fee=fee,
-            )
-            async with http.get(f"{rpc_url}/broadcast_tx_sync?tx=0x{raw.hex()}") as response:
-                body = json.loads(await response.read())
-            assert body["result"]["code"] == 0, body
-            sequences[index] += 1
-            hashes.append(tx_hash(raw))
-
+        broadcast, hashes = signed_broadcaster(http, rpc_url, concurrency)
         results["broadcast_tx_sync_rps"] = await rate(seconds, concurrency, broadcast)
         await asyncio.sleep(2.5)  # every broadcast tx is in a block by now
 
         async def lookup(index: int) -> None:
             async with http.get(
-                f"{rpc_url}/tx?hash=0x{hashes[(index * 7919 + sequences[0]) % len(hashes)]}"
+                f"{rpc_url}/tx?hash=0x{hashes[(index * 7919) % len(hashes)]}"
             ) as r:
                 await r.read()
                 assert r.status == 200
@@ -128,22 +155,8 @@ def main() -> None:
     args = parser.parse_args()
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     server_cpu = cpus[-1] if len(cpus) > 1 else None
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    server = context.Process(
-        target=serve, args=(child, server_cpu, bench_config(args.concurrency)), daemon=True
-    )
-    server.start()
-    try:
-        if not parent.poll(30):
-            raise SystemExit("the testbed did not start")
-        rpc_url = parent.recv()
+    with testbed_process(server_cpu, args.concurrency) as rpc_url:
         results = asyncio.run(measure(rpc_url, args.seconds, args.concurrency))
-    finally:
-        parent.close()
-        server.join(10)
-        if server.is_alive():
-            server.terminate()
     pinned = f"pinned to CPU {server_cpu}" if server_cpu is not None else "not pinned"
     print(f"testbed server {pinned}; {args.concurrency} connections, {args.seconds:g} s per measurement")
     for name, value in results.items():

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from slo.quantities import Seconds
 
-__all__ = ["ChainProbeConfig", "CommandPayload", "FilePayload", "TxPayload", "TxProbeConfig"]
+__all__ = ["ChainProbeConfig", "CommandPayload", "FilePayload", "KeyPayload", "TxPayload", "TxProbeConfig"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -76,7 +76,43 @@ class CommandPayload(BaseModel):
     start_sequence: int = Field(default=0, ge=0)
 
 
-TxPayload = Annotated[FilePayload | CommandPayload, Field(discriminator="kind")]
+class KeyPayload(BaseModel):
+    """The prober signs its own probe tx: a ``MsgSend`` of ``amount`` to itself (or ``recipient``).
+
+    The key comes from a BIP-39 mnemonic at ``m/44'/118'/account'/0/index``, read from
+    ``mnemonic_file`` or from the environment variable ``mnemonic_env`` at each probe, never from
+    this config (which ``/config`` shows). The account number and sequence are read from the node
+    (REST ``auth/v1beta1/accounts`` or the RPC's ``abci_query``), the chain id from its node info
+    unless ``chain_id`` pins it; a code-32 mismatch moves to the sequence the chain expects.
+
+    >>> KeyPayload.model_validate({"kind": "key", "mnemonic_env": "PROBE_MNEMONIC"}).denom
+    'uakt'
+    """
+
+    model_config = _FROZEN
+
+    kind: Literal["key"]
+    mnemonic_file: str | None = Field(default=None, min_length=1)
+    mnemonic_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    account: int = Field(default=0, ge=0, lt=2**31, description="BIP-44 account (hardened).")
+    index: int = Field(default=0, ge=0, lt=2**31, description="BIP-44 address index.")
+    prefix: str = Field(default="akash", pattern=r"^[a-z]{1,20}$", description="Bech32 account prefix.")
+    chain_id: str | None = Field(default=None, min_length=1, description="Sign for this chain id only.")
+    denom: str = Field(default="uakt", pattern=r"^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$")
+    amount: int = Field(default=1, ge=0)
+    fee: int = Field(default=5000, ge=0, description="Fee in ``denom``.")
+    gas_limit: int = Field(default=200_000, ge=1)
+    recipient: str | None = Field(default=None, description="Default: the probe account itself.")
+    memo: str = Field(default="slo-harness tx probe", max_length=256)
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> KeyPayload:
+        if (self.mnemonic_file is None) == (self.mnemonic_env is None):
+            raise ValueError("give exactly one of mnemonic_file or mnemonic_env")
+        return self
+
+
+TxPayload = Annotated[FilePayload | CommandPayload | KeyPayload, Field(discriminator="kind")]
 
 
 class TxProbeConfig(BaseModel):

@@ -333,7 +333,7 @@ class Module(BaseModel):
     @model_validator(mode="after")
     def _tx_has_payload(self) -> Module:
         if self.prober == "tx" and self.tx.payload is None:
-            raise ValueError("tx.payload: the tx prober needs signed probe txs (a file or a command)")
+            raise ValueError("tx.payload: the tx prober needs signed probe txs (a file, a command or a key)")
         return self
 
     def settings(self) -> dict[str, Any]:

@@ -7,13 +7,15 @@ the observation, accurate to one poll interval. A tx not found within ``confirma
 (or before the probe's deadline) is a failed probe with reason ``tx_timeout``: a lost tx is an
 outage of the SLI, not a slow event.
 
-Payloads are signed elsewhere (a file of pre-signed txs, or a command that signs for a given
-sequence), and the prober keeps one position per target: the line of the file, or the sequence
-the command signs for. Code 32 (incorrect account sequence: the account also sent elsewhere, or
-the exporter restarted) says which sequence the chain expects, so the prober moves its position
-by ``expected − got`` and tries again; a tx the node already has in its cache (pre-signed txs sent
-before a restart) is skipped the same way. Both count against ``sequence_retries``. Every other
-CheckTx code, and a refused broadcast (mempool full), fails the probe as ``tx_rejected`` at once.
+Payloads are signed by the prober itself (a key from a mnemonic file or environment variable, the
+account read from the node: ``probes.tx_signer``) or elsewhere, for keys that live in an HSM (a file
+of pre-signed txs, or a command that signs for a given sequence). The prober keeps one position per
+target: the line of the file, or the sequence the command or the key signs for next. Code 32
+(incorrect account sequence: the account also sent elsewhere, or the exporter restarted) says which
+sequence the chain expects, so the prober moves its position by ``expected − got`` and tries again;
+a tx the node already has in its cache (pre-signed txs sent before a restart) is skipped the same
+way. Both count against ``sequence_retries``. Every other CheckTx code, and a refused broadcast
+(mempool full), fails the probe as ``tx_rejected`` at once.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from probes.chain_config import CommandPayload, FilePayload, TxProbeConfig
+from probes.chain_config import CommandPayload, FilePayload, KeyPayload, TxProbeConfig
 from probes.config import Module
 from probes.context import ProbeContext
 from probes.node_api import RpcError, node_url, request_json, rpc_result
@@ -43,6 +45,7 @@ from probes.result import (
     TxTimeoutFailure,
     UnsupportedProber,
 )
+from probes.tx_signer import sign_probe_tx
 
 __all__ = ["CheckTx", "probe", "sequence_gap"]
 
@@ -85,6 +88,9 @@ def sequence_gap(log: str) -> int | None:
 
 
 class _TxApi(Protocol):
+    @property
+    def base(self) -> str: ...
+
     async def broadcast(self, ctx: ProbeContext, tx: bytes) -> CheckTx: ...
 
     async def height_of(self, ctx: ProbeContext, tx_hash: str) -> int | None: ...
@@ -203,13 +209,17 @@ def _decode(text: str, where: str) -> bytes:
         raise UnsupportedProber(f"{where} is not a base64 tx") from None
 
 
-async def _payload(cfg: TxProbeConfig, ctx: ProbeContext, skip: int) -> bytes:
+async def _payload(cfg: TxProbeConfig, ctx: ProbeContext, skip: int, base: str) -> bytes:
     """The tx at this target's position plus ``skip`` (negative goes back); the position then moves on."""
     source = cfg.payload
     assert source is not None, "a tx module without a payload is refused when the config loads"
     start = source.start_sequence if isinstance(source, CommandPayload) else 0
     position = ctx.state.get(_POSITION)
     at = max(0, (position if isinstance(position, int) else start) + skip)
+    if isinstance(source, KeyPayload):
+        raw, sequence = await sign_probe_tx(source, cfg.endpoint, base, ctx, at)
+        ctx.state[_POSITION] = sequence + 1
+        return raw
     if isinstance(source, FilePayload):
         lines = _file_lines(source.path, ctx.state)
         if at >= len(lines):
@@ -225,7 +235,7 @@ async def _submit(api: _TxApi, cfg: TxProbeConfig, ctx: ProbeContext) -> tuple[C
     """Broadcast until CheckTx accepts (code 32 retried); returns the answer, its t0 and attempts."""
     skip = 0
     for attempt in range(1, cfg.sequence_retries + 2):
-        tx = await _payload(cfg, ctx, skip)
+        tx = await _payload(cfg, ctx, skip, api.base)
         started = ctx.now()
         check = await api.broadcast(ctx, tx)
         ctx.samples.set("probe_tx_check_code", check.code, _HELP["probe_tx_check_code"])
