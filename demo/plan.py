@@ -69,7 +69,7 @@ DEFAULT = DemoPlan(
     load_seconds=80.0,
     incident=_incident(stall_at=25.0, stall=20.0, burst_at=55.0, burst=20.0),
     scenarios=None,
-    sim_jobs=1,
+    sim_jobs=2,
 )
 QUICK = DemoPlan(
     name="quick",

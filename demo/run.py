@@ -102,6 +102,7 @@ class DemoOutcome:
     probes: int
     failed_probes: int
     alerts: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds from the start, by milestone
 
 
 @dataclass
@@ -244,88 +245,132 @@ def _children(work: Path, plan: DemoPlan, tb: Testbed, scenarios: Sequence[Path]
     return load, sim
 
 
-async def _live_phase(
-    work: Path, plan: DemoPlan, scenarios: Sequence[Path], live: _Live, refresh: Callable[[], None]
-) -> tuple[list[IncidentWindow], float, ProberConfig, int | None, int | None]:
-    # The load signs from the first LOAD_ACCOUNTS dev accounts; the tx prober from the one after.
-    settings = TestbedConfig(
-        block_time_seconds=plan.block_time_seconds,
-        max_txs_per_block=round(plan.max_tps * plan.block_time_seconds),
-        accounts=LOAD_ACCOUNTS + 1,
-    )
-    probes_dir = work / "probes"
-    probes_dir.mkdir(parents=True)
-    windows: list[IncidentWindow] = []
-    async with run_testbed(settings) as tb, aiohttp.ClientSession(timeout=_HTTP_TIMEOUT) as session:
-        live.testbed, live.start_txs = tb, tb.chain.stats.total_txs
-        key_file = probes_dir / "probe.mnemonic"
-        write_probe_key(key_file, tb.accounts[LOAD_ACCOUNTS].mnemonic)
-        doc = exporter_config(
-            tb.rpc_url,
-            tb.rest_url,
-            tb.grpc_target,
-            interval_seconds=plan.probe_interval_seconds,
-            key_file=key_file,
+@dataclass
+class _LivePhase:
+    """The testbed, the exporter and the children of one run, and what they measured."""
+
+    work: Path
+    plan: DemoPlan
+    live: _Live
+    refresh: Callable[[], None]
+    windows: list[IncidentWindow] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    started: float = 0.0
+    load_exit: int | None = None
+    sim_exit: int | None = None
+
+    def _sims_done(self) -> int:
+        return sum(1 for _ in (self.work / "sim").glob("*/report.html"))
+
+    async def _wait_for_load(self, tb: Testbed, load: Child) -> None:
+        """Until the node accepted the load's first tx (Locust takes a few seconds to start), so that
+        the incident falls on the load; at most a minute."""
+        self.live.phase = "waiting for the load to start sending"
+        deadline = time.monotonic() + 60.0
+        first_sender = tb.accounts[0].address
+        while tb.chain.ledger.check_sequence(first_sender) == 0 and load.returncode is None:
+            if time.monotonic() > deadline:
+                break
+            self.live.sims_done = self._sims_done()
+            self.refresh()
+            await asyncio.sleep(_REFRESH_SECONDS)
+
+    async def _incident(
+        self,
+        session: aiohttp.ClientSession,
+        tb: Testbed,
+        config: ProberConfig,
+        config_path: Path,
+        load: Child,
+    ) -> None:
+        """The live phase: the incident's faults at their times, the display refreshed meanwhile."""
+        catalog = load_catalog()
+        injector = asyncio.create_task(
+            _inject(session, tb.control_url, self.plan, self.started, self.windows)
         )
-        config_path = probes_dir / "exporter.yml"
-        write_text_atomic(config_path, yaml.safe_dump(doc, sort_keys=False))
-        load, sim = _children(work, plan, tb, scenarios)
         try:
-            async with _exporter(config_path) as (config, exporter_url):
-                live.exporter_url = exporter_url
-                started = time.time()
-                catalog = load_catalog()
-                injector: asyncio.Task[None] | None = None
-                try:
+            while (elapsed := time.time() - self.started) < self.plan.live_seconds:
+                self.live.elapsed = elapsed
+                if injector.done():
+                    injector.result()  # a fault the API refused stops the demo with its reason
+                active = [w.step.name for w in self.windows if w.start_seconds <= elapsed < w.end_seconds]
+                self.live.phase = (
+                    " + ".join(active) if active else ("recovered" if self.windows else "baseline")
+                )
+                self.live.probe_counts, self.live.firing = await asyncio.to_thread(
+                    _status,
+                    default_store_path(config_path),
+                    config,
+                    catalog,
+                    self.started,
+                    elapsed,
+                    self.plan.probe_interval_seconds,
+                )
+                self.live.sims_done = self._sims_done()
+                if load.returncode is not None:
+                    self.live.load = f"finished (exit {load.returncode})"
+                self.refresh()
+                await asyncio.sleep(_REFRESH_SECONDS)
+        finally:
+            injector.cancel()
+        self.live.elapsed = self.plan.live_seconds
+
+    async def run(self, scenarios: Sequence[Path]) -> ProberConfig:
+        """Everything up to the simulator's last scenario; the children are stopped on any exit."""
+        plan, live, begun = self.plan, self.live, time.monotonic()
+        # The load signs from the first LOAD_ACCOUNTS dev accounts; the tx prober from the one after.
+        settings = TestbedConfig(
+            block_time_seconds=plan.block_time_seconds,
+            max_txs_per_block=round(plan.max_tps * plan.block_time_seconds),
+            accounts=LOAD_ACCOUNTS + 1,
+        )
+        probes_dir = self.work / "probes"
+        probes_dir.mkdir(parents=True)
+        async with run_testbed(settings) as tb, aiohttp.ClientSession(timeout=_HTTP_TIMEOUT) as session:
+            live.testbed, live.start_txs = tb, tb.chain.stats.total_txs
+            key_file = probes_dir / "probe.mnemonic"
+            write_probe_key(key_file, tb.accounts[LOAD_ACCOUNTS].mnemonic)
+            doc = exporter_config(
+                tb.rpc_url,
+                tb.rest_url,
+                tb.grpc_target,
+                interval_seconds=plan.probe_interval_seconds,
+                key_file=key_file,
+            )
+            config_path = probes_dir / "exporter.yml"
+            write_text_atomic(config_path, yaml.safe_dump(doc, sort_keys=False))
+            load, sim = _children(self.work, plan, tb, scenarios)
+            try:
+                async with _exporter(config_path) as (config, exporter_url):
+                    live.exporter_url = exporter_url
                     await load.start()
                     live.load = (
                         f"{plan.load_tps:g} tx/s offered for {plan.load_seconds:g} s (Locust, signed MsgSend)"
                     )
                     await sim.start()
-                    injector = asyncio.create_task(_inject(session, tb.control_url, plan, started, windows))
-                    while (elapsed := time.time() - started) < plan.live_seconds:
-                        live.elapsed = elapsed
-                        if injector.done():
-                            injector.result()  # a fault the API refused stops the demo with its reason
-                        active = [w.step.name for w in windows if w.start_seconds <= elapsed < w.end_seconds]
-                        live.phase = (
-                            " + ".join(active) if active else ("recovered" if windows else "baseline")
-                        )
-                        live.probe_counts, live.firing = await asyncio.to_thread(
-                            _status,
-                            default_store_path(config_path),
-                            config,
-                            catalog,
-                            started,
-                            elapsed,
-                            plan.probe_interval_seconds,
-                        )
-                        live.sims_done = sum(1 for _ in (work / "sim").glob("*/report.html"))
-                        if load.returncode is not None:
-                            live.load = f"finished (exit {load.returncode})"
-                        refresh()
-                        await asyncio.sleep(_REFRESH_SECONDS)
-                    live.elapsed = plan.live_seconds
+                    await self._wait_for_load(tb, load)
+                    self.timings["load started"] = time.monotonic() - begun
+                    self.started = time.time()
+                    await self._incident(session, tb, config, config_path, load)
                     live.phase = "live phase over: waiting for the load's last confirmations"
-                    refresh()
+                    self.refresh()
                     # The load needs the node until its last tx is confirmed or timed out.
-                    load_exit = await load.wait(plan.load_seconds + 120.0)
+                    self.load_exit = await load.wait(plan.load_seconds + 120.0)
                     live.load = (
-                        f"finished (exit {load_exit})" if load_exit is not None else "stopped: overran"
+                        f"finished (exit {self.load_exit})" if self.load_exit is not None else "overran"
                     )
-                finally:
-                    if injector is not None:
-                        injector.cancel()
-            live.phase = "simulator: replaying the scenario library"
-            refresh()
-            while (sim_exit := await sim.wait(_REFRESH_SECONDS)) is None:
-                live.sims_done = sum(1 for _ in (work / "sim").glob("*/report.html"))
-                refresh()
-            live.sims_done = sum(1 for _ in (work / "sim").glob("*/report.html"))
-        finally:
-            # Also on Ctrl-C (the task is cancelled) or any error: no child outlives the demo.
-            await asyncio.gather(load.stop(), sim.stop())
-    return windows, started, config, load_exit, sim_exit
+                    self.timings["load finished"] = time.monotonic() - begun
+                live.phase = "simulator: replaying the scenario library"
+                while (sim_exit := await sim.wait(_REFRESH_SECONDS)) is None:
+                    live.sims_done = self._sims_done()
+                    self.refresh()
+                self.sim_exit = sim_exit
+                live.sims_done = self._sims_done()
+                self.timings["simulator finished"] = time.monotonic() - begun
+            finally:
+                # Also on Ctrl-C (the task is cancelled) or any error: no child outlives the demo.
+                await asyncio.gather(load.stop(), sim.stop())
+        return config
 
 
 def run_demo(out: Path, plan: DemoPlan, scenarios: Sequence[Path], console: Console) -> DemoOutcome:
@@ -334,21 +379,21 @@ def run_demo(out: Path, plan: DemoPlan, scenarios: Sequence[Path], console: Cons
     work = out.parent / f".{out.name}.partial-{os.getpid()}"
     work.mkdir(parents=True)
     live = _Live(plan, scenarios=len(scenarios))
+    begun = time.monotonic()
     try:
         with Live(live.render(), console=console, refresh_per_second=4, transient=False) as display:
-            windows, started, config, load_exit, sim_exit = asyncio.run(
-                _live_phase(work, plan, scenarios, live, lambda: display.update(live.render()))
-            )
+            phase = _LivePhase(work, plan, live, lambda: display.update(live.render()))
+            config = asyncio.run(phase.run(scenarios))
             live.phase = "writing the report"
             display.update(live.render())
             summary = probe_summary(
                 default_store_path(work / "probes" / "exporter.yml"),
                 config,
                 load_catalog(),
-                started_at=started,
+                started_at=phase.started,
                 duration_seconds=plan.live_seconds,
                 step_seconds=plan.probe_interval_seconds,
-                incidents=windows,
+                incidents=phase.windows,
             )
             write_text_atomic(work / "probes" / "summary.json", json.dumps(summary, indent=2) + "\n")
             write_index(work, f"slo-harness demo ({plan.name})")
@@ -359,4 +404,5 @@ def run_demo(out: Path, plan: DemoPlan, scenarios: Sequence[Path], console: Cons
     probes = sum(m["probes"] for m in summary["modules"])
     failed = sum(m["failed"] for m in summary["modules"])
     alerts = sorted({f"{s['slo']} {a['policy']}/{a['rule']}" for s in summary["slos"] for a in s["alerts"]})
-    return DemoOutcome(out / "index.html", load_exit, sim_exit, probes, failed, alerts)
+    timings = {**phase.timings, "report written": time.monotonic() - begun}
+    return DemoOutcome(out / "index.html", phase.load_exit, phase.sim_exit, probes, failed, alerts, timings)

@@ -51,14 +51,19 @@ def demo_command(
     except KeyboardInterrupt:
         raise fail(f"interrupted: {out} was left as it was", code=130) from None
     console.print()
+    slos = sorted({alert.split()[0] for alert in outcome.alerts})
     console.print(
-        f"probes: {outcome.probes} ({outcome.failed_probes} failed during the incident); alerts that "
-        f"would have fired: {', '.join(outcome.alerts) or 'none'}",
+        f"probes: {outcome.probes}, {outcome.failed_probes} failed during the incident; "
+        f"{len(outcome.alerts)} alert rules would have fired on {', '.join(slos) or 'no SLO'}",
         markup=False,
     )
     console.print(
         f"load exit {outcome.load_exit} (1: an SLO the load measured was missed), simulator exit "
         f"{outcome.sim_exit} (1: an expectation failed); logs in {out / 'logs'}",
+        markup=False,
+    )
+    console.print(
+        "took " + ", ".join(f"{name} at {seconds:.0f} s" for name, seconds in outcome.timings.items()),
         markup=False,
     )
     console.print(f"report: {outcome.index}", markup=False)
