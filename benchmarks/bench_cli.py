@@ -3,7 +3,8 @@
 Run ``python benchmarks/bench_cli.py [--repeat 10]``. Each command runs ``--repeat`` times as a new
 process (the installed ``slo-harness`` script next to this interpreter, else ``python -m slo_harness``)
 and the best and median wall times are printed against the target of 0.5 s, with the least CPU time
-(user + system) of a run. The best run is the figure to compare: on a shared machine the others
+(user + system) of a run, after two floors: the bare interpreter, and Typer with pydantic. The best
+run is the figure to compare: on a shared machine the others
 include waiting for a CPU, which the CPU time does not. Also prints the heavy
 libraries each command loaded, since importing one of them is what makes a command slow.
 """
@@ -71,6 +72,13 @@ def main() -> int:
     base = _command()
     print(f"command: {' '.join(base)}; {args.repeat} runs each; target {TARGET_SECONDS} s")
     print(f"{'command':<10} {'best s':>7} {'median s':>9} {'CPU s':>6}  verdict  heavy libraries loaded")
+    # The floor no command can go under: the interpreter, and Typer with the pydantic it converts
+    # parameters with (any command but --help loads it).
+    for name, code in (("python", "pass"), ("typer", "import typer, typer._adapters")):
+        floor = [_time_once([sys.executable, "-c", code]) for _ in range(args.repeat)]
+        best_floor = min(w for w, _ in floor)
+        median_floor = statistics.median(w for w, _ in floor)
+        print(f"{name:<10} {best_floor:>7.3f} {median_floor:>9.3f} {min(c for _, c in floor):>6.3f}  (floor)")
     slow = 0
     for name, cli_args in COMMANDS.items():
         _time_once([*base, *cli_args])  # warm the file cache

@@ -121,17 +121,20 @@ def sim_alerts_figure(summaries: list[dict[str, Any]]) -> Figure:
     severity at the time it fired."""
     figure, ax = _rows_chart(0.34, len(summaries))
     longest = max((s["window_seconds"] for s in summaries), default=_DAY) / _DAY
+    ticks: dict[str, tuple[list[float], list[int]]] = {}  # one artist per severity: libraries fire thousands
     for y, doc in enumerate(summaries):
         for incident in doc["incidents"]:
             end = incident["end_seconds"] if incident["end_seconds"] is not None else doc["window_seconds"]
             width = max(end - incident["start_seconds"], longest * _DAY / 400) / _DAY
             ax.barh(y, width, left=incident["start_seconds"] / _DAY, height=0.7, color="#bdbdbd")
         for alert in doc["alerts"]:
-            colour = _SEVERITY_COLOURS.get(alert["severity"], "#555555")
-            ax.plot(alert["fired_at_seconds"] / _DAY, y, marker="|", markersize=11, mew=2, color=colour)
+            days, rows = ticks.setdefault(alert["severity"], ([], []))
+            days.append(alert["fired_at_seconds"] / _DAY)
+            rows.append(y)
     ax.barh(0, 0, color="#bdbdbd", label="incident")
-    for severity, colour in _SEVERITY_COLOURS.items():
-        ax.plot([], [], marker="|", ls="", markersize=11, mew=2, color=colour, label=f"{severity} fired")
+    for severity, (days, rows) in sorted(ticks.items()):
+        colour = _SEVERITY_COLOURS.get(severity, "#555555")
+        ax.plot(days, rows, marker="|", ls="", markersize=11, mew=2, color=colour, label=f"{severity} fired")
     ax.set_xlim(0, longest)
     labels = [s["scenario"] for s in summaries]
     _finish_rows(ax, labels, 8, "day of the scenario's window", "scenario library: incidents and alert fires")
