@@ -20,7 +20,7 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cosmostx import decode_address, key_from_mnemonic
+from cosmostx import decode_address, dev_accounts, key_from_mnemonic
 from testbed.faults import Fault
 
 # The SDK's denom pattern (types/coin.go) and a bech32 human-readable part.
@@ -120,10 +120,19 @@ class TestbedConfig(BaseModel):
     faults: tuple[Fault, ...] = ()
 
     @model_validator(mode="after")
-    def _genesis_addresses_use_the_prefix(self) -> TestbedConfig:
+    def _genesis_accounts_are_distinct(self) -> TestbedConfig:
+        if not self.genesis_accounts:
+            return self
+        seen = {
+            a.address for a in dev_accounts(self.accounts, prefix=self.bech32_prefix, seed=self.accounts_seed)
+        }
         for entry in self.genesis_accounts:
             if entry.address is not None:
                 decode_address(entry.address, self.bech32_prefix)
+            address = entry.account_address(self.bech32_prefix)
+            if address in seen:
+                raise ValueError(f"duplicate account found in genesis state; address: {address}")
+            seen.add(address)
         return self
 
     @property

@@ -110,6 +110,11 @@ def test_options_override_the_config_file(tmp_path: Path) -> None:
     path.write_text("block_time_seconds: fast\n", encoding="utf-8")
     with pytest.raises(typer.Exit):
         build_settings(path, None, None)
+    first = dev_accounts(1, prefix="akash")[0].address
+    path.write_text(f"accounts: 0\ngenesis_accounts: [{{address: {first}}}]\n", encoding="utf-8")
+    assert build_settings(path, None, None).genesis_accounts[0].address == first
+    with pytest.raises(typer.Exit):  # dev account 0 would be the same account
+        build_settings(path, None, None, accounts=1)
 
 
 @pytest.mark.parametrize(

@@ -93,10 +93,14 @@ def test_the_sdk_clis_signed_tx_is_accepted() -> None:
     assert chain.check_tx(bytes.fromhex(vectors.SDK_SIGNED_TX_HEX)).code == 0
 
 
-def test_one_flipped_signature_byte_is_code_4_with_the_sdk_text() -> None:
-    raw = tx_pb2.TxRaw.FromString(bytes.fromhex(vectors.COSMJS_TXS[0][1]))
+@pytest.mark.parametrize("signer", ["cosmjs", "cosmostx"])
+@pytest.mark.parametrize("position", [0, 17, 63])
+def test_one_flipped_signature_byte_is_code_4_with_the_sdk_text(signer: str, position: int) -> None:
+    signed = bytes.fromhex(vectors.COSMJS_TXS[0][1]) if signer == "cosmjs" else _faucet_tx(0)
+    raw = tx_pb2.TxRaw.FromString(signed)
+    assert _chain().check_tx(signed).code == 0
     signature = bytearray(raw.signatures[0])
-    signature[17] ^= 0x01
+    signature[position] ^= 0x01
     raw.signatures[0] = bytes(signature)
     chain = _chain()
     result = chain.check_tx(raw.SerializeToString())
@@ -180,7 +184,12 @@ def test_genesis_accounts_are_checked_when_the_config_loads() -> None:
         TestbedConfig(genesis_accounts=(GenesisAccount(address=vectors.FAUCET_ADDRESS),))
     named = GenesisAccount(mnemonic=vectors.FAUCET_MNEMONIC)
     assert named.account_address("cosmos") == vectors.FAUCET_ADDRESS
-    twice = SIMD.model_copy(update={"genesis_accounts": (named, named)})
+    with pytest.raises(ValidationError, match="duplicate account found in genesis state"):
+        TestbedConfig(bech32_prefix="cosmos", genesis_accounts=(named, named))
+    dev = dev_accounts(1, prefix="akash")[0]
+    with pytest.raises(ValidationError, match="duplicate account found in genesis state"):
+        TestbedConfig(accounts=1, genesis_accounts=(GenesisAccount(address=dev.address),))
+    twice = SIMD.model_copy(update={"genesis_accounts": (named, named)})  # skips validation
     with pytest.raises(ValueError, match="duplicate account found in genesis state"):
         _chain(twice)
 
