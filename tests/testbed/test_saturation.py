@@ -15,14 +15,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 OFFERED_TPS = 200
 SECONDS = 20
+SENDERS = 100  # each sends 2 tx/s and waits for its previous answer, which leaves room for slow ones
 # --max-tps 100 with 1 s blocks; a mempool of 200 fills within two seconds, so "mempool is full" shows.
 CONFIG = TestbedConfig(
-    block_time_seconds=1.0, max_txs_per_block=100, mempool_max_txs=200, seed=11, accounts=40
+    block_time_seconds=1.0, max_txs_per_block=100, mempool_max_txs=200, seed=11, accounts=SENDERS
 )
 
 
 async def test_inclusion_saturates_and_the_rest_is_refused() -> None:
-    senders = [Sender(i) for i in range(40)]
+    senders = [Sender(i) for i in range(SENDERS)]
     outcomes: dict[str, int] = {"accepted": 0, "full": 0, "other": 0}
     async with run_testbed(CONFIG) as tb, aiohttp.ClientSession() as http:
         locks = {id(sender): asyncio.Lock() for sender in senders}
