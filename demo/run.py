@@ -26,7 +26,7 @@ import aiohttp
 import yaml
 from aiohttp import web
 from prometheus_client import CollectorRegistry
-from rich.console import Console, Group
+from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
@@ -55,7 +55,6 @@ _HTTP_TIMEOUT = aiohttp.ClientTimeout(total=5)
 class Child:
     """A child process in its own session, with its output in a log file."""
 
-    name: str
     argv: list[str]
     log: Path
     process: asyncio.subprocess.Process | None = None
@@ -120,9 +119,8 @@ class _Live:
     firing: list[str] = field(default_factory=list)
     sims_done: int = 0
     load: str = "not started"
-    notes: list[str] = field(default_factory=list)
 
-    def render(self) -> Group:
+    def render(self) -> Table:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
@@ -142,7 +140,7 @@ class _Live:
             table.add_row("firing", ", ".join(self.firing) or "none")
         table.add_row("load", self.load)
         table.add_row("simulator", f"{self.sims_done}/{self.scenarios} scenarios written")
-        return Group(table, *self.notes)
+        return table
 
 
 def _replace_dir(work: Path, out: Path) -> None:
@@ -216,7 +214,6 @@ async def _inject(
 def _children(work: Path, plan: DemoPlan, tb: Testbed, scenarios: Sequence[Path]) -> tuple[Child, Child]:
     cli = [sys.executable, "-m", "slo_harness"]
     load = Child(
-        "load",
         [
             *cli,
             "load",
@@ -238,7 +235,6 @@ def _children(work: Path, plan: DemoPlan, tb: Testbed, scenarios: Sequence[Path]
         work / "logs" / "load.log",
     )
     sim = Child(
-        "simulator",
         [*cli, "sim", *map(str, scenarios), "--out", str(work / "sim"), "--jobs", str(plan.sim_jobs)],
         work / "logs" / "sim.log",
     )
