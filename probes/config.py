@@ -26,16 +26,17 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    ValidationInfo,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from probes.chain_config import ChainProbeConfig, TxProbeConfig
 from probes.go_regexp import GoRegexp, go_regexp
 from probes.json_assert import JsonAssertion, json_path, parse_assertion
 from probes.security import TargetPolicy
-from probes.target import endpoint
+from probes.target import TargetSyntaxError, endpoint
 from slo.durations import parse_duration
 from slo.input_errors import load_model
 from yamlsafe import read_text
@@ -401,18 +402,23 @@ class ProberConfig(BaseModel):
     targets: tuple[TargetConfig, ...] = ()
     security: SecurityConfig = Field(default_factory=SecurityConfig)
 
-    @field_validator("targets")
-    @classmethod
-    def _targets_name_modules(
-        cls, targets: tuple[TargetConfig, ...], info: ValidationInfo
-    ) -> tuple[TargetConfig, ...]:
-        modules: dict[str, Module] = info.data.get("modules", {})
-        for t in targets:
-            module = modules.get(t.module)
+    @model_validator(mode="after")
+    def _targets_name_modules(self) -> ProberConfig:
+        for i, t in enumerate(self.targets):
+            module = self.modules.get(t.module)
             if module is None:
                 raise ValueError(f"target {t.target!r} names module {t.module!r}, which is not defined")
-            endpoint(t.target, module.prober, tls=module.tls_by_default)
-        return targets
+            try:
+                endpoint(t.target, module.prober, tls=module.tls_by_default)
+            except TargetSyntaxError as exc:
+                # Raised as a ValidationError so the message names targets[i].target and its line.
+                error = PydanticCustomError(
+                    "target", "not a target for the {prober} prober: {problem}",
+                    {"prober": module.prober, "problem": str(exc)},
+                )
+                details = InitErrorDetails(type=error, loc=("targets", i, "target"), input=t.target)
+                raise ValidationError.from_exception_data("ProberConfig", [details]) from None
+        return self
 
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_modules.yaml")

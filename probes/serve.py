@@ -6,7 +6,9 @@ kernel spreads incoming scrapes across them. Each worker has its own ``/metrics`
 history (a scrape of ``/metrics`` sees one worker's), which is why one worker is the default.
 SIGHUP reloads the config (forwarded to every worker); SIGTERM and SIGINT stop. Client connections
 pass through ``probes.connections`` (descriptor limit raised, a reserve kept for probes, silent and
-idle connections closed, 503 past the cap).
+idle connections closed, 503 past the cap). A port that cannot
+be bound raises ``ListenError`` (one line: the address and the reason) before anything is served;
+once listening, the exporter prints one line saying where.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import socket
+import sys
 from pathlib import Path
 
 from aiohttp import web
@@ -35,7 +39,17 @@ from probes.scheduled import enable_scheduled_probing
 from probes.store import default_store_path
 from slo.input_errors import InputError
 
-__all__ = ["parse_listen", "run_exporter", "serve"]
+__all__ = ["ListenError", "parse_listen", "run_exporter", "serve"]
+
+
+class ListenError(Exception):
+    """The exporter cannot listen where it was told; the message names the address and the reason."""
+
+
+def _listen_error(host: str, port: int, exc: OSError) -> ListenError:
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    return ListenError(f"cannot listen on {address}: {reason.lower()}")
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -54,10 +68,12 @@ async def serve(
     timeout_offset: float = 0.5,
     reuse_port: bool = False,
     schedule: bool = True,
+    announce: bool = True,
 ) -> None:
     """Serve until SIGTERM or SIGINT; SIGHUP reloads the config file.
 
     With ``targets:`` in the config, also serve ``/slo`` and, with ``schedule``, probe on schedule.
+    With ``announce``, print ``listening on http://host:port`` on stdout once the port is bound.
     """
     config = load_config(config_path)
     app = build_app(config, CollectorRegistry(), config_path=config_path, timeout_offset=timeout_offset)
@@ -71,7 +87,14 @@ async def serve(
     site = GuardedSite(
         runner, host, port, guard, reuse_port=reuse_port or None, backlog=accept_backlog(probes)
     )
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise _listen_error(host, port, exc) from None
+    if announce:
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        print(f"exporter listening on http://{where}", flush=True)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
 
@@ -88,18 +111,48 @@ async def serve(
         await runner.cleanup()
 
 
-def _worker(config_path: str, host: str, port: int, timeout_offset: float, schedule: bool) -> None:
+def _worker(config_path: str, host: str, port: int, timeout_offset: float, first: bool) -> None:
     path = Path(config_path)
-    asyncio.run(serve(path, host, port, timeout_offset=timeout_offset, reuse_port=True, schedule=schedule))
+    try:
+        asyncio.run(
+            serve(
+                path,
+                host,
+                port,
+                timeout_offset=timeout_offset,
+                reuse_port=True,
+                schedule=first,
+                announce=first,
+            )
+        )
+    except ListenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Bind the address once, as the workers will (``SO_REUSEPORT``), so that a busy port is one error
+    here rather than one per worker."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise _listen_error(host, port, exc) from None
 
 
 def run_exporter(config_path: Path, listen: str, *, timeout_offset: float = 0.5, workers: int = 1) -> None:
-    """Serve in this process, or in ``workers`` processes sharing the port; returns when stopped."""
+    """Serve in this process, or in ``workers`` processes sharing the port; returns when stopped.
+
+    Raises ``ListenError`` when the address cannot be bound."""
     host, port = parse_listen(listen)
     load_config(config_path)  # a bad file fails here, once, not in every worker
     if workers <= 1:
         asyncio.run(serve(config_path, host, port, timeout_offset=timeout_offset))
         return
+    _check_port(host, port)
     context = multiprocessing.get_context("spawn")
     # Only the first worker probes on schedule: one writer for the results store, no double probing.
     children = [

@@ -40,6 +40,7 @@ __all__ = [
     "SloBinding",
     "SloView",
     "add_slo_routes",
+    "binding_series",
     "bindings",
     "recorded_counts",
     "retention_seconds",
@@ -104,14 +105,22 @@ def recorded_counts(
     return store.success_counts(target, module, start=start, step_seconds=step_seconds, steps=steps)
 
 
-def _series(store: ResultStore, slo: SLO, binding: SloBinding, now: float, window: float) -> RollingSeries:
-    steps = math.ceil(window / STEP_SECONDS)
-    start = now - steps * STEP_SECONDS
+def binding_series(
+    store: ResultStore, slo: SLO, binding: SloBinding, *, start: float, steps: int, step_seconds: float
+) -> RollingSeries:
+    """The binding's good and total events per step from ``start`` (Unix seconds), evaluated every step."""
     good, total = recorded_counts(
-        store, slo, binding.target, binding.module, start=start, step_seconds=STEP_SECONDS, steps=steps
+        store, slo, binding.target, binding.module, start=start, step_seconds=step_seconds, steps=steps
     )
     return RollingSeries.from_counts(
-        good, total, step_seconds=STEP_SECONDS, evaluation_interval_seconds=STEP_SECONDS
+        good, total, step_seconds=step_seconds, evaluation_interval_seconds=step_seconds
+    )
+
+
+def _series(store: ResultStore, slo: SLO, binding: SloBinding, now: float, window: float) -> RollingSeries:
+    steps = math.ceil(window / STEP_SECONDS)
+    return binding_series(
+        store, slo, binding, start=now - steps * STEP_SECONDS, steps=steps, step_seconds=STEP_SECONDS
     )
 
 

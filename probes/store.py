@@ -341,6 +341,25 @@ class ResultStore:
             np.add.at(good, index, np.fromiter((r[2] for r in rows), np.float64, len(rows)))
         return good, total
 
+    def results(
+        self, target: str, module: str, *, start: float, end: float
+    ) -> list[tuple[float, bool, str | None]]:
+        """``(finished_at, success, reason)`` of every probe of a series that finished in ``(start, end]``."""
+        rows = self._db.execute(
+            f"SELECT finished_at, success, reason FROM results WHERE {_SERIES_IN_RANGE} ORDER BY finished_at",
+            {"target": target, "module": module, "start": start, "end": end},
+        ).fetchall()
+        return [(float(t), bool(ok), reason) for t, ok, reason in rows]
+
+    def observations(self, target: str, module: str, *, start: float, end: float) -> Counts:
+        """Times and values (seconds) of the latencies a series measured in ``(start, end]``."""
+        rows = self._db.execute(
+            f"SELECT finished_at, seconds FROM observations WHERE {_SERIES_IN_RANGE} ORDER BY finished_at",
+            {"target": target, "module": module, "start": start, "end": end},
+        ).fetchall()
+        times = np.fromiter((r[0] for r in rows), np.float64, len(rows))
+        return times, np.fromiter((r[1] for r in rows), np.float64, len(rows))
+
     def finished_between(self, start: float, end: float) -> tuple[int, int]:
         """How many probes finished in ``(start, end]``, and how many of those failed."""
         row = self._db.execute(

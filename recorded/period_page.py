@@ -32,16 +32,17 @@ def budget_figure(results: Sequence[SloPeriod], period: Period, catalog: Catalog
     axes = figure.subplots(max(len(results), 1), 1, squeeze=False)[:, 0]
     for ax, result in zip(axes, results, strict=False):
         track = result.track
-        t, remaining = reduce_points(track.times_seconds - period.start, track.remaining, keep_max=False)
-        low = status_bands(ax, catalog.status_thresholds, remaining)
+        t, remaining = reduce_points(
+            track.times_seconds - period.start, track.remaining * 100.0, keep_max=False
+        )
+        status_bands(ax, catalog.status_thresholds, remaining)
         for start, end in result.incident_spans:
             ax.axvspan(
                 (start - period.start) / _DAY, (end - period.start) / _DAY, color="#888888", alpha=0.3, lw=0
             )
         ax.plot(t / _DAY, remaining, color="#1f3b73", lw=1.4)
-        ax.set_ylim(low, 1.05)
         ax.set_xlim(0, (period.end - period.start) / _DAY)
-        ax.set_ylabel("budget remaining")
+        ax.set_ylabel("budget remaining (%)")
         ax.set_title(f"{result.slo.id} {result.slo.name} ({result.series_label})", fontsize=10)
     axes[-1].set_xlabel(f"day of {period.label}")
     return figure

@@ -6,12 +6,14 @@ cd "$(dirname "$0")/.."
 
 python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
-# Debian packages for the tests that run real Prometheus tools; installed only when missing.
+# Debian packages for the tests that run real Prometheus tools and render the demo's page in a
+# headless browser; installed only when missing.
 missing=()
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-blackbox-exporter >/dev/null 2>&1 || missing+=(prometheus-blackbox-exporter)
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ((${#missing[@]})); then
     readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
     sudo_cmd=()
@@ -27,7 +29,7 @@ echo "== ruff"
 ruff check .
 echo "== mypy --strict"
 mypy_targets=()
-for pkg in yamlsafe slo sim probes recorded testbed cosmostx loadtest slo_harness; do [ -d "$pkg" ] && mypy_targets+=("$pkg"); done
+for pkg in yamlsafe slo sim probes recorded testbed cosmostx loadtest demo slo_harness; do [ -d "$pkg" ] && mypy_targets+=("$pkg"); done
 mypy --strict "${mypy_targets[@]}"
 echo "== pytest"
 set +e

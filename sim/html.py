@@ -45,7 +45,7 @@ def image(png: bytes, alt: str) -> str:
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
-def page(title: str, parts: Iterable[str]) -> str:
-    """A whole document: head with title and style, then ``parts`` in order."""
+def page(title: str, parts: Iterable[str], extra_style: str = "") -> str:
+    """A whole document: head with title and style (plus ``extra_style``), then ``parts`` in order."""
     head = f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
-    return "".join([head, f"<style>{STYLE}</style></head><body>", *parts, "</body></html>\n"])
+    return "".join([head, f"<style>{STYLE}{extra_style}</style></head><body>", *parts, "</body></html>\n"])

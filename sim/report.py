@@ -123,6 +123,8 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
             ],
         ),
         "<h2>Alerts</h2>",
+        "<p><em>Budget consumed at fire</em> is the share of the window's error budget already spent when "
+        "the rule fired (consumed, not remaining).</p>",
         _table(
             [
                 "SLO",
@@ -133,7 +135,7 @@ def report_html(result: Result, budget_png: bytes, burn_png: bytes) -> str:
                 "incident",
                 "detection",
                 "reset",
-                "budget at fire",
+                "budget consumed at fire",
             ],
             [
                 [

@@ -30,34 +30,42 @@ SLA ladder
 
 from __future__ import annotations
 
-from slo.alert_policy import BurnRateRule, budget_spent_by_factor, factor_for_budget_spent
-from slo.atomic_write import write_bytes_atomic, write_text_atomic
-from slo.budget import (
-    BudgetStatus,
-    StatusThreshold,
-    budget_consumed_by_burn,
-    budget_status,
-    consumed_fraction,
-    event_budget,
-    remaining_fraction,
-    time_budget_seconds,
-    time_to_exhaustion_seconds,
-)
-from slo.burn_rate import (
-    RollingSeries,
-    RuleEvaluation,
-    burn_rate,
-    evaluate_policy,
-    evaluate_rule,
-    first_fire_seconds_constant,
-    reset_seconds_constant,
-)
-from slo.catalog import SLA, SLI, SLO, AlertPolicy, Catalog, Commitment
-from slo.catalog_file import CatalogError, load_catalog, parse_catalog
-from slo.durations import format_duration, parse_duration
-from slo.input_errors import InputError
-from slo.lint import Finding, failures, lint_catalog
-from slo.sla import CommitmentOutcome, ConsequenceOutcome, evaluate_commitment, evaluate_sla
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+# Names are imported from their modules on first use (PEP 562), so importing one small module of
+# the package (``slo.durations``) does not load NumPy, pydantic and YAML, and the CLI starts fast.
+if TYPE_CHECKING:
+    from slo.alert_policy import BurnRateRule, budget_spent_by_factor, factor_for_budget_spent
+    from slo.atomic_write import write_bytes_atomic, write_text_atomic
+    from slo.budget import (
+        BudgetStatus,
+        StatusThreshold,
+        budget_consumed_by_burn,
+        budget_status,
+        consumed_fraction,
+        event_budget,
+        remaining_fraction,
+        time_budget_seconds,
+        time_to_exhaustion_seconds,
+    )
+    from slo.burn_rate import (
+        RollingSeries,
+        RuleEvaluation,
+        burn_rate,
+        evaluate_policy,
+        evaluate_rule,
+        first_fire_seconds_constant,
+        reset_seconds_constant,
+    )
+    from slo.catalog import SLA, SLI, SLO, AlertPolicy, Catalog, Commitment
+    from slo.catalog_file import CatalogError, load_catalog, parse_catalog
+    from slo.durations import format_duration, parse_duration
+    from slo.input_errors import InputError
+    from slo.lint import Finding, failures, lint_catalog
+    from slo.sla import CommitmentOutcome, ConsequenceOutcome, evaluate_commitment, evaluate_sla
 
 __all__ = [
     "SLA",
@@ -101,3 +109,61 @@ __all__ = [
     "write_bytes_atomic",
     "write_text_atomic",
 ]
+
+_HOMES: dict[str, tuple[str, ...]] = {
+    "alert_policy": ("BurnRateRule", "budget_spent_by_factor", "factor_for_budget_spent"),
+    "atomic_write": ("write_bytes_atomic", "write_text_atomic"),
+    "budget": (
+        "BudgetStatus",
+        "StatusThreshold",
+        "budget_consumed_by_burn",
+        "budget_status",
+        "consumed_fraction",
+        "event_budget",
+        "remaining_fraction",
+        "time_budget_seconds",
+        "time_to_exhaustion_seconds",
+    ),
+    "burn_rate": (
+        "RollingSeries",
+        "RuleEvaluation",
+        "burn_rate",
+        "evaluate_policy",
+        "evaluate_rule",
+        "first_fire_seconds_constant",
+        "reset_seconds_constant",
+    ),
+    "catalog": ("SLA", "SLI", "SLO", "AlertPolicy", "Catalog", "Commitment"),
+    "catalog_file": ("CatalogError", "load_catalog", "parse_catalog"),
+    "durations": ("format_duration", "parse_duration"),
+    "input_errors": ("InputError",),
+    "lint": ("Finding", "failures", "lint_catalog"),
+    "sla": ("CommitmentOutcome", "ConsequenceOutcome", "evaluate_commitment", "evaluate_sla"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'slo' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"slo.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """Importing ``slo.burn_rate`` makes Python set the package attribute ``burn_rate`` to the module;
+    the public name is the function of that module, so the function is kept instead."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _HOME_OF:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -10,13 +10,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar, overload
+from typing import TYPE_CHECKING, TypeVar, overload
 
-import numpy as np
-from numpy.typing import NDArray
+# NumPy is imported where arrays are handled, not here: the CLI's `budget` and `check` use only the
+# float functions and must start fast.
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
-FloatArray = NDArray[np.float64]
-FloatOrArray = TypeVar("FloatOrArray", float, FloatArray)
+    FloatArray = NDArray[np.float64]
+    FloatOrArray = TypeVar("FloatOrArray", float, FloatArray)
 
 
 def _check_target(target: float) -> None:
@@ -49,6 +52,8 @@ def consumed_fraction(bad: FloatArray | float, allowed: FloatArray | float) -> F
 
     With nothing allowed (a 100 % target) any bad event spends everything (inf), none spends nothing.
     """
+    import numpy as np  # noqa: PLC0415 (see the imports)
+
     bad_a = np.asarray(bad, dtype=np.float64)
     allowed_a = np.asarray(allowed, dtype=np.float64)
     safe = np.where(allowed_a > 0, allowed_a, 1.0)
@@ -118,6 +123,8 @@ def budget_status_codes(
 
     Vectorised for series of millions of evaluations; NaN is Depleted, as in :func:`budget_status`.
     """
+    import numpy as np  # noqa: PLC0415 (see the imports)
+
     values = np.asarray(remaining, dtype=np.float64)
     codes = np.full(values.shape, STATUS_ORDER.index(BudgetStatus.DEPLETED), dtype=np.int8)
     # The healthiest level that holds wins, so assign from the least healthy up.

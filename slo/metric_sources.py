@@ -8,10 +8,12 @@ threshold (the prober's buckets contain every catalogue threshold, so the ratio 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from slo.catalog import SLI, SLO, Catalog, LatencyObjective
 from slo.prometheus_rules import SLORules
+
+if TYPE_CHECKING:  # the catalogue models load pydantic; the CLI names MetricSource before it needs them
+    from slo.catalog import SLI, SLO, Catalog
 
 PROBE_COUNTER = "slo_harness_probe_total"
 PROBE_LATENCY = "slo_harness_sli_latency_seconds"
@@ -76,6 +78,8 @@ _COMETBFT: dict[str, tuple[str, str]] = {
 
 def cometbft_queries(sli: SLI, slo: SLO) -> tuple[str, str]:
     """Queries on the node's ``cometbft_*`` metrics; block production latency reads the interval histogram."""
+    from slo.catalog import LatencyObjective  # noqa: PLC0415 (pydantic only when queried)
+
     if sli.id == "SLI-NODE-004" and isinstance(slo.objective, LatencyObjective):
         return histogram_queries(BLOCK_INTERVAL, slo.objective.threshold_seconds)
     if sli.id in _COMETBFT:
@@ -85,6 +89,8 @@ def cometbft_queries(sli: SLI, slo: SLO) -> tuple[str, str]:
 
 def queries_for(slo: SLO, sli: SLI, source: MetricSource, selector: str = "") -> tuple[str, str]:
     """Bad and total event rates of ``slo`` from ``source``; :class:`NoQueryError` if it has none."""
+    from slo.catalog import LatencyObjective  # noqa: PLC0415 (pydantic only when queried)
+
     if source == "catalog":
         if sli.queries is None:
             raise NoQueryError(f"{slo.id}: {sli.id} has no queries in the catalogue")

@@ -5,29 +5,19 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from slo import (
-    SLO,
-    Catalog,
-    CatalogError,
-    Finding,
-    budget_consumed_by_burn,
-    failures,
-    format_duration,
-    lint_catalog,
-    load_catalog,
-    time_budget_seconds,
-    time_to_exhaustion_seconds,
-    write_text_atomic,
-)
 from slo.json_numbers import json_number
-from slo.openslo import to_openslo, unmapped
-from slo.quantities import percent_to_ratio
-from slo_harness.terminal import fail, positive_duration, stdout_console
+from slo_harness.terminal import fail, positive_duration, print_table, table
+
+if TYPE_CHECKING:
+    from slo.catalog import SLO, Catalog
+    from slo.lint import Finding
+
+# The domain modules load NumPy, pydantic and YAML: each command imports what it uses when it runs,
+# so `--help` and `budget` start fast.
 
 
 class OutputFormat(StrEnum):
@@ -43,6 +33,8 @@ CatalogArgument = Annotated[
 
 def load_or_fail(path: Path | None) -> Catalog:
     """The catalogue, or a one-line error naming file, line and field."""
+    from slo.catalog_file import CatalogError, load_catalog
+
     try:
         return load_catalog(path)
     except CatalogError as exc:
@@ -51,6 +43,8 @@ def load_or_fail(path: Path | None) -> Catalog:
 
 def slo_row(slo: SLO) -> dict[str, Any]:
     """An SLO as the stable JSON object ``catalog --format json`` prints."""
+    from slo.budget import time_budget_seconds
+
     target, window = slo.target, slo.window_seconds
     budget_seconds = (
         time_budget_seconds(target, window) if target is not None and window is not None else None
@@ -103,6 +97,9 @@ def catalog_command(
     """List every SLO with its computed and declared error budget (or export the catalogue)."""
     cat = load_or_fail(catalog)
     if export is ExportFormat.openslo:
+        from slo.atomic_write import write_text_atomic
+        from slo.openslo import to_openslo, unmapped
+
         text = to_openslo(cat)
         if out is None:
             typer.echo(text, nl=False)
@@ -115,11 +112,13 @@ def catalog_command(
     if output is OutputFormat.json:
         typer.echo(json.dumps({"catalog": cat.name, "source": cat.source, "slos": rows}, indent=2))
         return
-    table = Table(title=f"{cat.name}: {len(rows)} SLOs ({cat.source})")
-    for column in ("SLO", "metric", "target", "window", "computed budget", "declared budget"):
-        table.add_column(column)
+    grid = table(
+        f"{cat.name}: {len(rows)} SLOs ({cat.source})",
+        ("SLO", "metric", "target", "window", "computed budget", "declared budget"),
+        keys=("SLO",),
+    )
     for row in rows:
-        table.add_row(
+        grid.add_row(
             row["id"],
             row["metric"],
             row["target_text"],
@@ -127,7 +126,7 @@ def catalog_command(
             _budget_text(row),
             row["declared_budget"],
         )
-    stdout_console().print(table)
+    print_table(grid)
 
 
 def budget_command(
@@ -137,6 +136,10 @@ def budget_command(
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """Error budget for a target and window; with --burn-rate, how fast K spends it."""
+    from slo.budget import budget_consumed_by_burn, time_budget_seconds, time_to_exhaustion_seconds
+    from slo.durations import format_duration
+    from slo.quantities import percent_to_ratio
+
     try:
         ratio = percent_to_ratio(target)
     except ValueError as exc:
@@ -208,6 +211,8 @@ def _verdict(f: Finding) -> str:
 
 def check_command(catalog: CatalogArgument = None, output: FormatOption = OutputFormat.table) -> None:
     """Recompute every declared figure; exit 1 if any disagrees with the formulas."""
+    from slo.lint import failures, lint_catalog
+
     cat = load_or_fail(catalog)
     findings = lint_catalog(cat)
     bad = failures(findings)
@@ -223,12 +228,14 @@ def check_command(catalog: CatalogArgument = None, output: FormatOption = Output
             )
         )
     else:
-        table = Table(title=f"{cat.name}: {len(findings)} declared figures checked")
-        for column in ("verdict", "subject", "declared", "computed", "difference", "how"):
-            table.add_column(column)
+        grid = table(
+            f"{cat.name}: {len(findings)} declared figures checked",
+            ("verdict", "subject", "declared", "computed", "difference", "how"),
+            keys=("verdict", "subject"),
+        )
         for f in findings:
             diff = json_number(f.difference)
-            table.add_row(
+            grid.add_row(
                 _verdict(f),
                 f.subject,
                 f.declared,
@@ -236,7 +243,7 @@ def check_command(catalog: CatalogArgument = None, output: FormatOption = Output
                 "" if diff is None else f"{diff:+,.6g}",
                 f.note,
             )
-        stdout_console().print(table)
+        print_table(grid)
         for f in bad:
             diff = json_number(f.difference)
             computed = _with_unit(json_number(f.computed), f.unit)

@@ -8,6 +8,7 @@ from slo_harness import (
     backtest_commands,
     catalog_commands,
     dashboard_commands,
+    demo_commands,
     gate_commands,
     load_commands,
     probe_commands,
@@ -27,6 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: Typer's rich formatting imports Markdown and Pygments, which would
+    # more than double the start-up time of every command.
+    rich_markup_mode=None,
 )
 catalog_commands.register(app)
 sim_commands.register(app)
@@ -42,6 +46,7 @@ stack_commands.register(app)
 dashboard_commands.register(app)
 gate_commands.register(app)
 report_commands.register(app)
+demo_commands.register(app)
 
 
 def main() -> None:

@@ -12,19 +12,19 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from recorded.periods import parse_time
-from recorded.prometheus import PrometheusSource, SourceError, queries_for
 from slo.budget import BudgetStatus
-from slo.catalog import Catalog
 from slo.durations import format_duration, parse_duration
 from slo.release import EXIT_CODES, Decision, Risk, decide, strictest
 from slo_harness.catalog_commands import load_or_fail
 from slo_harness.source_options import GoodOption, PrometheusOption, SelectorOption, StoreOption, TotalOption
 from slo_harness.terminal import fail
+
+if TYPE_CHECKING:  # the catalogue loads pydantic; commands import what they read when they run
+    from slo.catalog import Catalog
 
 __all__ = ["gate_decision", "register"]
 
@@ -53,6 +53,7 @@ def _entries_from_prometheus(
     at: float,
     max_age: float,
 ) -> list[dict[str, Any]]:
+    from recorded.prometheus import PrometheusSource, SourceError, queries_for
     from recorded.snapshot import prometheus_entry
 
     good, total, selector = queries
@@ -183,6 +184,8 @@ def register(app: typer.Typer) -> None:
             raise fail("give exactly one of --url, --store and --prometheus")
         if output not in ("text", "json"):
             raise fail(f"--format must be text or json, not {output!r}")
+        from recorded.periods import parse_time
+
         cat = load_or_fail(catalog)
         try:
             when = time.time() if at is None else parse_time(at)

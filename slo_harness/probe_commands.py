@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from prometheus_client import CollectorRegistry
 
-from probes.config import DEFAULT_CONFIG, ProberConfig, load_config
-from probes.exporter import Exporter, module_yaml, scrape_timeout
-from probes.result import FailureReason, ProbeResult, TargetRefused, render_debug
-from probes.serve import parse_listen, run_exporter
-from probes.slo_view import bindings
-from probes.target import TargetSyntaxError
-from slo import load_catalog
-from slo.input_errors import InputError
 from slo_harness.terminal import fail
+
+if TYPE_CHECKING:
+    from probes.config import ProberConfig
+    from probes.result import ProbeResult
 
 __all__ = ["exit_code", "register"]
 
@@ -28,33 +22,27 @@ class ExitCodes(StrEnum):
     grpc_health_probe = "grpc-health-probe"
 
 
-_CONNECTION = frozenset(
-    (
-        FailureReason.DNS,
-        FailureReason.CONNECT,
-        FailureReason.TLS,
-        FailureReason.TIMEOUT,
-        FailureReason.REFUSED,
-    )
-)
-_RPC = frozenset((FailureReason.GRPC_STATUS, FailureReason.GRPC_UNIMPLEMENTED, FailureReason.PROTOCOL))
-
-
 def exit_code(result: ProbeResult, codes: ExitCodes) -> int:
     """0 on success. ``simple``: 1 on any failure. ``grpc-health-probe``: 2 connection failed or timed
     out, 3 the RPC (or request) failed, 4 it answered but failed a check (NOT_SERVING, status, body)."""
+    from probes.result import FailureReason as R
+
     if result.success:
         return 0
     if codes is ExitCodes.simple:
         return 1
-    if result.failure in _CONNECTION:
+    if result.failure in (R.DNS, R.CONNECT, R.TLS, R.TIMEOUT, R.REFUSED):
         return 2
-    return 3 if result.failure in _RPC else 4
+    return 3 if result.failure in (R.GRPC_STATUS, R.GRPC_UNIMPLEMENTED, R.PROTOCOL) else 4
 
 
 async def _probe_once(
     config: ProberConfig, target: str, module: str, timeout: float, hostname: str | None
 ) -> ProbeResult:
+    from prometheus_client import CollectorRegistry
+
+    from probes.exporter import Exporter
+
     exporter = Exporter(config, CollectorRegistry())
     await exporter.open()
     try:
@@ -84,6 +72,12 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Serve /probe, /metrics, /-/healthy, /-/reload, /config, /history like blackbox_exporter."""
+        from probes.config import load_config
+        from probes.serve import ListenError, parse_listen, run_exporter
+        from probes.slo_view import bindings
+        from slo.catalog_file import load_catalog
+        from slo.input_errors import InputError
+
         try:
             loaded = load_config(config)
             if loaded.targets:
@@ -96,7 +90,10 @@ def register(app: typer.Typer) -> None:
         if check:
             typer.echo(f"{config}: OK")
             return
-        run_exporter(config, listen, timeout_offset=timeout_offset, workers=workers)
+        try:
+            run_exporter(config, listen, timeout_offset=timeout_offset, workers=workers)
+        except ListenError as exc:
+            raise fail(str(exc)) from None
 
     @app.command("probe")
     def probe(
@@ -118,6 +115,14 @@ def register(app: typer.Typer) -> None:
         ] = ExitCodes.simple,
     ) -> None:
         """Run one probe, print blackbox_exporter's debug output; exit 0 on success, non-zero on failure."""
+        import asyncio
+
+        from probes.config import DEFAULT_CONFIG, load_config
+        from probes.exporter import module_yaml, scrape_timeout
+        from probes.result import TargetRefused, render_debug
+        from probes.target import TargetSyntaxError
+        from slo.input_errors import InputError
+
         try:
             loaded = load_config(config or DEFAULT_CONFIG)
         except InputError as exc:

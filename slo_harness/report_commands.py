@@ -8,7 +8,6 @@ the demo's index page from existing result folders.
 
 from __future__ import annotations
 
-import importlib
 import math
 import time
 from pathlib import Path
@@ -16,9 +15,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from recorded.periods import month_period, parse_time, previous_period
-from recorded.prometheus import PrometheusSource, SourceError, queries_for
-from slo.catalog import Catalog
 from slo.durations import parse_duration
 from slo_harness.catalog_commands import load_or_fail
 from slo_harness.source_options import GoodOption, PrometheusOption, SelectorOption, StoreOption, TotalOption
@@ -27,6 +23,7 @@ from slo_harness.terminal import fail
 if TYPE_CHECKING:
     from recorded.period import Period
     from recorded.series import RecordedSeries
+    from slo.catalog import Catalog
 
 __all__ = ["register"]
 
@@ -36,6 +33,7 @@ __all__ = ["register"]
 
 def _period(month: str | None, start: str | None, end: str | None, now: float) -> Period:
     from recorded.period import Period
+    from recorded.periods import month_period, parse_time, previous_period
 
     if (month is None) == (start is None and end is None):
         raise ValueError("give --period YYYY-MM or --from T --to T")
@@ -90,6 +88,7 @@ def _from_prometheus(
     step: float,
     steps: int,
 ) -> list[RecordedSeries]:
+    from recorded.prometheus import PrometheusSource, SourceError, queries_for
     from recorded.series import from_prometheus
 
     if not slo_ids:
@@ -105,15 +104,6 @@ def _from_prometheus(
     except SourceError as exc:
         raise fail(str(exc)) from None
     return series
-
-
-def _rebuild_index(results_dir: Path) -> None:
-    try:
-        module = importlib.import_module("slo_harness.demo_commands")
-        rebuild = module.rebuild_index
-    except (ImportError, AttributeError):
-        raise fail("index rebuilding is not available") from None
-    rebuild(results_dir)
 
 
 def register(app: typer.Typer) -> None:
@@ -140,7 +130,9 @@ def register(app: typer.Typer) -> None:
         """Periodic SLO report (attainment, budget, incidents, alerts, SLA, trend) as HTML + JSON."""
         if store is None and prometheus is None:
             if results_dir is not None:
-                _rebuild_index(results_dir)
+                from slo_harness.demo_commands import rebuild_index
+
+                rebuild_index(results_dir)
                 return
             raise fail("give --store or --prometheus (or RESULTS_DIR to rebuild the demo's index)")
         if store is not None and prometheus is not None:

@@ -4,29 +4,22 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import as_completed
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
-from rich.table import Table
 
-from sim import (
-    Plan,
-    ScenarioError,
-    SweepRow,
-    assess,
-    load_scenario,
-    sweep,
-    sweep_csv,
-    write_results,
-)
-from slo import Catalog, format_duration, parse_duration, write_bytes_atomic
-from slo.atomic_write import remove_stale_temporaries
-from slo_harness.terminal import fail, positive_duration, stdout_console
-from slo_harness.workers import bound_pool
+from slo_harness.terminal import fail, positive_duration, print_table, stdout_console, table
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from rich.progress import Progress, TaskID
+
+    from sim import Plan, SweepRow
+    from slo import Catalog
 
 
 @dataclass(frozen=True)
@@ -43,6 +36,8 @@ class _Done:
 
 
 def _run_one(plan: Plan, out: Path, timeline_seconds: float | None) -> _Done:
+    from sim import assess, write_results
+
     started = time.perf_counter()
     result = assess(plan)
     write_results(result, out, timeline_seconds)
@@ -59,7 +54,22 @@ def _run_one(plan: Plan, out: Path, timeline_seconds: float | None) -> _Done:
     )
 
 
+def _as_completed_naming(
+    futures: dict[Future[_Done], str], pending: list[str], progress: Progress, task: TaskID, jobs: int
+) -> Iterator[Future[_Done]]:
+    """``as_completed``, naming on the progress bar the scenarios running now (the pool takes them in
+    order, so they are the first ``jobs`` not yet finished)."""
+    progress.update(task, description=f"simulating {', '.join(pending[:jobs])}")
+    from concurrent.futures import as_completed
+
+    for future in as_completed(futures):
+        yield future
+        progress.update(task, description=f"simulating {', '.join(pending[:jobs])}")
+
+
 def _load_all(paths: list[Path]) -> list[Plan]:
+    from sim import ScenarioError, load_scenario
+
     catalogs: dict[str, Catalog] = {}
     plans = []
     for path in paths:
@@ -101,6 +111,11 @@ def sim_command(
 ) -> None:
     """Replay each scenario over its window; write summary.json, timeline.csv.gz, alerts.csv, plots and
     report.html under OUT/<scenario>/; exit 1 if any expectation fails."""
+    from rich.progress import Progress
+
+    from slo.atomic_write import remove_stale_temporaries
+    from slo_harness.workers import bound_pool
+
     timeline_seconds = timeline_resolution(timeline)
     plans = _load_all(scenarios)
     remove_stale_temporaries(out)  # what a killed run left: hidden temporary files and folders
@@ -112,21 +127,26 @@ def sim_command(
         task = progress.add_task("simulating", total=len(plans))
         if jobs == 1 or len(plans) == 1:
             for plan in plans:
+                progress.update(task, description=f"simulating {plan.name}")
                 done.append(_run_one(plan, out, timeline_seconds))
                 progress.advance(task)
         else:
             with bound_pool(min(jobs, len(plans))) as pool:
-                futures = [pool.submit(_run_one, plan, out, timeline_seconds) for plan in plans]
-                for future in as_completed(futures):
+                futures = {pool.submit(_run_one, plan, out, timeline_seconds): plan.name for plan in plans}
+                pending = list(futures.values())
+                for future in _as_completed_naming(futures, pending, progress, task, jobs):
                     done.append(future.result())
+                    pending.remove(futures[future])
                     progress.advance(task)
     order = {p.name: i for i, p in enumerate(plans)}
     done.sort(key=lambda d: order[d.name])
-    table = Table(title=f"{len(done)} scenario(s) → {out}/")
-    for column in ("scenario", "result", "budget status at window end", "alerts", "SLA", "seconds"):
-        table.add_column(column)
+    grid = table(
+        f"{len(done)} scenario(s) → {out}/",
+        ("scenario", "result", "budget status at window end", "alerts", "SLA", "seconds"),
+        keys=("scenario", "result"),
+    )
     for d in done:
-        table.add_row(
+        grid.add_row(
             d.name,
             "[green]pass[/]" if d.passed else "[red]FAIL[/]",
             d.statuses,
@@ -134,7 +154,10 @@ def sim_command(
             d.sla,
             f"{d.seconds:.2f}",
         )
-    console.print(table)
+    print_table(grid, console)
+    first = next((d for d in done if not d.passed), done[0])
+    more = f" (one per scenario; `slo-harness report {out}` indexes them)" if len(done) > 1 else ""
+    console.print(f"report: {out / first.name / 'report.html'}{more}", markup=False)
     failed = [d for d in done if not d.passed]
     for d in failed:
         for expectation, observed in d.failures:
@@ -144,6 +167,8 @@ def sim_command(
 
 
 def floats(text: str, what: str, durations: bool) -> list[float]:
+    from slo.durations import parse_duration
+
     try:
         values = [parse_duration(v) if durations else float(v) for v in text.split(",") if v.strip()]
     except ValueError as exc:
@@ -154,6 +179,8 @@ def floats(text: str, what: str, durations: bool) -> list[float]:
 
 
 def _cell(value: float | None, duration: bool = False, percent: bool = False) -> str:
+    from slo.durations import format_duration
+
     if value is None:
         return "—"
     if duration:
@@ -179,6 +206,8 @@ def sweep_command(
 ) -> None:
     """Evaluate every alert configuration on the scenario: detection, reset, budget spent before
     detection, false positives in quiet periods (a table and OUT/<scenario>/sweep.csv)."""
+    from sim import assess, sweep
+
     factors = floats(factor, "factor", durations=False)
     windows = floats(long_window, "long-window", durations=True)
     holds = floats(hold, "for", durations=True)
@@ -189,22 +218,27 @@ def sweep_command(
 
 def print_sweep(rows: list[SweepRow], name: str, out: Path) -> None:
     """The sweep's table on stdout, and ``OUT/<name>/sweep.csv``."""
-    table = Table(title=f"{name}: alert configurations")
-    for column in (
-        "SLO",
-        "rule",
-        "for",
-        "recall",
-        "detection",
-        "budget before detection",
-        "reset",
-        "fires",
-        "false positives",
-        "precision",
-    ):
-        table.add_column(column)
+    from sim import sweep_csv
+    from slo.atomic_write import write_bytes_atomic
+
+    grid = table(
+        f"{name}: alert configurations",
+        (
+            "SLO",
+            "rule",
+            "for",
+            "recall",
+            "detection",
+            "budget before detection",
+            "reset",
+            "fires",
+            "false positives",
+            "precision",
+        ),
+        keys=("SLO", "rule"),
+    )
     for r in rows:
-        table.add_row(
+        grid.add_row(
             r.slo_id,
             r.name,
             _cell(r.for_seconds, duration=True),
@@ -216,7 +250,7 @@ def print_sweep(rows: list[SweepRow], name: str, out: Path) -> None:
             str(r.false_positives),
             _cell(r.precision, percent=True),
         )
-    stdout_console().print(table)
+    print_table(grid)
     target = out / name / "sweep.csv"
     write_bytes_atomic(target, sweep_csv(rows))
     stdout_console().print(f"wrote {target}", markup=False, highlight=False)

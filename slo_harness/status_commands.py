@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from probes.config import load_config
-from probes.slo_view import bindings, slo_report
-from probes.store import ResultStore, default_store_path
-from slo.catalog_file import load_catalog
-from slo.input_errors import InputError
 from slo_harness.terminal import fail, stdout_console
 
 __all__ = ["read_slo_view", "register", "status_table"]
@@ -63,6 +56,9 @@ def status_table(report: dict[str, Any]) -> Table:
 
 def read_slo_view(url: str) -> dict[str, Any]:
     """A running exporter's ``GET /slo`` document; unreachable or not JSON is a one-line exit 2."""
+    import urllib.error
+    import urllib.request
+
     endpoint = url.rstrip("/") if url.rstrip("/").endswith("/slo") else url.rstrip("/") + "/slo"
     try:
         with urllib.request.urlopen(endpoint, timeout=_HTTP_TIMEOUT_SECONDS) as response:
@@ -73,6 +69,12 @@ def read_slo_view(url: str) -> dict[str, Any]:
 
 
 def _from_config(config_path: Path, store_path: Path | None, catalog_path: Path | None) -> dict[str, Any]:
+    from probes.config import load_config
+    from probes.slo_view import bindings, slo_report
+    from probes.store import ResultStore, default_store_path
+    from slo.catalog_file import load_catalog
+    from slo.input_errors import InputError
+
     try:
         config = load_config(config_path)
         catalog = load_catalog(catalog_path)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
 
 from slo.durations import parse_duration
 
@@ -32,3 +35,25 @@ def positive_duration(text: str, option: str) -> float:
     if seconds <= 0:
         raise fail(f"{option}: must be longer than zero")
     return seconds
+
+
+def table(title: str, columns: Collection[str], keys: Collection[str] = ()) -> Table:
+    """A table for :func:`print_table` whose ``keys`` columns (ids, verdicts) are never cut or wrapped;
+    the other columns wrap their text onto more lines instead of ending in an ellipsis."""
+    grid = Table(title=title, title_justify="left")
+    for column in columns:
+        if column in keys:
+            grid.add_column(column, no_wrap=True, overflow="ignore")
+        else:
+            grid.add_column(column, overflow="fold")
+    return grid
+
+
+def print_table(grid: Table, console: Console | None = None) -> None:
+    """Print on stdout; a terminal too narrow for the key columns gets a wider table, never a cut id."""
+    out = console or stdout_console()
+    for column in grid.columns:
+        if column.no_wrap:
+            cells = [column.header, *column.cells]
+            column.min_width = max(Measurement.get(out, out.options, c).maximum for c in cells)
+    out.print(grid)

@@ -7,36 +7,32 @@ mnemonic) and can write them for scripts: ``--accounts-file`` holds a JSON list 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
-from cosmostx import DevAccount, dev_accounts
-from slo.atomic_write import write_text_atomic
-from slo.durations import parse_duration
 from slo_harness.terminal import fail
-from testbed import Testbed, TestbedConfig, load_config, run_testbed
-from yamlsafe import InputError
 
-
-def _reason(exc: Exception) -> str:
-    """One line for a bad setting: pydantic's field paths and messages, else the error text."""
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-    return str(exc)
+if TYPE_CHECKING:
+    from cosmostx import DevAccount
+    from testbed import Testbed, TestbedConfig
 
 
 def build_settings(
     config: Path | None, block_time: str | None, max_tps: float | None, accounts: int | None = None
 ) -> TestbedConfig:
-    """The config file (or defaults) with the command-line overrides applied."""
+    """The config file (or defaults) with the command-line overrides applied; bad input exits 2 with
+    one line, ``file:line: field: reason`` for the file."""
+    from pydantic import ValidationError
+
+    from slo.durations import parse_duration
+    from slo.input_errors import InputError, field_path
+    from testbed import TestbedConfig, load_config
+
     try:
         settings = load_config(config) if config is not None else TestbedConfig()
     except InputError as exc:  # already "file:line: field: reason"
@@ -46,7 +42,7 @@ def build_settings(
         try:
             updates["block_time_seconds"] = parse_duration(block_time)
         except ValueError as exc:
-            raise fail(f"--block-time: {exc}") from exc
+            raise fail(f"--block-time: {exc}") from None
     seconds = float(updates.get("block_time_seconds", settings.block_time_seconds))
     if max_tps is not None:
         updates["max_txs_per_block"] = max(1, math.ceil(max_tps * seconds))
@@ -55,7 +51,14 @@ def build_settings(
     try:
         return TestbedConfig.model_validate({**settings.model_dump(), **updates})
     except ValidationError as exc:
-        raise fail(_reason(exc)) from exc
+        error = exc.errors()[0]
+        where = field_path(tuple(error["loc"]))
+        option = {
+            "block_time_seconds": "--block-time",
+            "max_txs_per_block": "--max-tps",
+            "accounts": "--accounts",
+        }.get(where, where)
+        raise fail(f"{option}: {error['msg']}") from None
 
 
 def accounts_json(accounts: list[DevAccount]) -> str:
@@ -68,6 +71,10 @@ def accounts_json(accounts: list[DevAccount]) -> str:
 
 
 async def _serve(settings: TestbedConfig, console: Console) -> None:
+    import asyncio
+
+    from testbed import run_testbed
+
     async with run_testbed(settings) as tb:
         _print_endpoints(tb, console)
         await asyncio.Event().wait()
@@ -122,6 +129,12 @@ def testbed(
     """Run a fake VirtEngine node (CometBFT RPC, Cosmos REST, gRPC, metrics, provider, benchmark,
     fault control) on free 127.0.0.1 ports, print each endpoint and the funded dev accounts, and
     serve until Ctrl-C."""
+    import asyncio
+    import contextlib
+
+    from cosmostx import dev_accounts
+    from slo.atomic_write import write_text_atomic
+
     settings = build_settings(config, block_time, max_tps, accounts)
     if accounts_file is not None:
         funded = dev_accounts(settings.accounts, prefix=settings.bech32_prefix, seed=settings.accounts_seed)

@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
-from rich.table import Table
 
-from slo import Catalog, format_duration, parse_duration, write_text_atomic
+from slo.atomic_write import write_text_atomic
+from slo.durations import format_duration, parse_duration
 from slo.prometheus_rules import alert_name
 from slo_harness.terminal import fail, stdout_console
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the simulator, the catalogue (pydantic) and YAML load when the command runs
     from sim import Plan
     from sim.rule_tests import AlertTimeline, Check, RuleTest
+    from slo.catalog import Catalog
 
 PROMTOOL_TIMEOUT_SECONDS = 600.0
 PROMTOOL_JOBS = 4
@@ -78,6 +78,8 @@ def failed_checks(output: str) -> dict[tuple[str, str, float], set[tuple[str, st
 
 def run_promtool(promtool: str, test: RuleTest, directory: Path) -> subprocess.CompletedProcess[str]:
     """Write ``rules.yml`` and ``test.yml`` into ``directory`` and run ``promtool test rules`` there."""
+    import yaml
+
     write_text_atomic(directory / "rules.yml", yaml.safe_dump(test.rules, sort_keys=False, width=200))
     write_text_atomic(directory / "test.yml", yaml.safe_dump(test.tests, sort_keys=False, width=200))
     return subprocess.run(
@@ -166,6 +168,8 @@ def verify_rules_command(
         catalog = next(c for c in catalogs.values() if c.name == plan.catalog_name)
         results.append((assess(plan), catalog))
     console = stdout_console()
+    from rich.table import Table
+
     table = Table(title="simulator vs promtool test rules")
     for column in ("scenario", "alert", "simulator fires → resolves", "step", "checks", "promtool"):
         table.add_column(column)

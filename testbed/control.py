@@ -1,8 +1,9 @@
 """The fault control API: ``GET/PUT/POST/DELETE /faults`` on the testbed's own loopback port.
 
-Bodies are JSON or YAML (``{"faults": [...]}`` for PUT, one fault object for POST); invalid faults
-answer 400 with pydantic's messages, so a scenario runner sees what it got wrong, and a body the
-YAML reader refuses (duplicate keys, an alias bomb, not UTF-8) answers 400 with its one line.
+Bodies are JSON or YAML (``{"faults": [...]}`` for PUT, one fault object for POST); an invalid body
+answers 400 with ``{"error": "field: reason", "field": ..., "reason": ...}``, the field as a path
+(``faults[1].surface``), so a scenario runner sees what it got wrong; a body the YAML reader refuses
+(duplicate keys, an alias bomb, not UTF-8) answers 400 the same way, with field ``(body)``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,25 @@ _FAULT_LIST = TypeAdapter(list[Fault])
 
 def _error(status: int, message: str) -> web.Response:
     return json_response({"error": message}, status=status)
+
+
+def _invalid(field: str, reason: str) -> web.Response:
+    return json_response({"error": f"{field}: {reason}", "field": field, "reason": reason}, status=400)
+
+
+def _invalid_fault(exc: ValidationError, prefix: str) -> web.Response:
+    """The first problem of a fault (or list of faults) as a field path and a reason in our words."""
+    error = exc.errors()[0]
+    field = prefix
+    for part in error["loc"]:
+        if isinstance(part, int):
+            field += f"[{part}]"
+        elif "[" not in part:  # skip the validator names pydantic adds to a location
+            field += f".{part}" if field else part
+    reason = {"missing": "required field is missing", "extra_forbidden": "unknown field"}.get(
+        error["type"], str(error["msg"]).removeprefix("Value error, ")
+    )
+    return _invalid(field or "(body)", reason)
 
 
 async def _body(request: web.Request) -> Any:
@@ -60,19 +80,24 @@ class ControlApi:
     async def replace_faults(self, request: web.Request) -> web.Response:
         try:
             body = await _body(request)
-            if not isinstance(body, dict) or set(body) != {"faults"}:
-                return _error(400, 'expected {"faults": [...]}')
+        except InputError as exc:
+            return _invalid("(body)", str(exc))
+        if not isinstance(body, dict) or set(body) != {"faults"}:
+            return _invalid("(body)", 'expected {"faults": [...]}')
+        try:
             faults = _FAULT_LIST.validate_python(body["faults"] or [])
-        except (InputError, ValidationError) as exc:
-            return _error(400, str(exc))
+        except ValidationError as exc:
+            return _invalid_fault(exc, "faults")
         self.board.replace(faults)
         return json_response(self._listing())
 
     async def add_fault(self, request: web.Request) -> web.Response:
         try:
             fault = Fault.model_validate(await _body(request))
-        except (InputError, ValidationError) as exc:
-            return _error(400, str(exc))
+        except InputError as exc:
+            return _invalid("(body)", str(exc))
+        except ValidationError as exc:
+            return _invalid_fault(exc, "")
         fault_id = self.board.add(fault)
         return json_response({"id": fault_id, **fault.model_dump(mode="json")}, status=201)
 

@@ -39,3 +39,21 @@ def test_the_backtest_command_module_imports_nothing_heavy() -> None:
     loaded = _modules_after_import("slo_harness.backtest_commands")
     for heavy in ("simpy", "aiohttp", "matplotlib", "sqlite3", "sim", "probes"):
         assert heavy not in loaded, heavy
+
+
+def test_cli_start_loads_no_heavy_library() -> None:
+    """``slo-harness --help`` must start fast: commands import what they use when they run."""
+    loaded = _modules_after_import("slo_harness.cli")
+    for heavy in ("numpy", "pydantic", "yaml", "aiohttp", "asyncio", "grpc", "matplotlib", "simpy"):
+        assert heavy not in loaded, heavy
+    for ours in ("sim", "probes", "testbed", "loadtest"):
+        assert ours not in loaded, ours
+
+
+def test_one_slo_module_does_not_load_the_whole_package() -> None:
+    loaded = _modules_after_import("slo.durations")
+    assert "numpy" not in loaded and "pydantic" not in loaded and "slo.catalog" not in loaded
+
+
+def test_demo_runs_the_load_in_child_processes_so_never_imports_gevent() -> None:
+    assert "gevent" not in _modules_after_import("demo.run")

@@ -183,8 +183,19 @@ def parse_yaml_all(
     return _parse(text, source, limit, single=False)
 
 
+# libyaml's parser when PyYAML has it: the pure-Python one takes most of the time of a load. Its error
+# messages say less (an undefined alias is not named), so a refused document is parsed again by the
+# pure-Python parser for the message.
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _parse(
-    text: str | bytes, source: str, limit: int, *, single: bool
+    text: str | bytes,
+    source: str,
+    limit: int,
+    *,
+    single: bool,
+    loader_class: type[yaml.SafeLoader] = _FAST_LOADER,
 ) -> list[tuple[Any, dict[FieldPath, int], int]]:
     if len(text) > limit or (isinstance(text, str) and len(text.encode("utf-8", "replace")) > limit):
         raise InputError(f"{source}: larger than {limit} bytes, refused before parsing")
@@ -192,7 +203,7 @@ def _parse(
         text = decode(text, source)
     if _flow_depth_exceeded(text):
         raise InputError(f"{source}: not valid YAML: nested too deeply (more than {MAX_FLOW_DEPTH} levels)")
-    loader = yaml.SafeLoader(text)
+    loader = loader_class(text)
     try:
         if single:
             node = loader.get_single_node()
@@ -217,6 +228,8 @@ def _parse(
             docs.append((loader.construct_document(node), lines, node.start_mark.line + 1))
         return docs
     except yaml.YAMLError as exc:
+        if loader_class is not yaml.SafeLoader:
+            return _parse(text, source, limit, single=single, loader_class=yaml.SafeLoader)
         raise _syntax_error(exc, source) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp of 2026-02-30
         if isinstance(exc, InputError):

@@ -194,3 +194,46 @@ def test_grpc_method_and_service_are_exclusive() -> None:
 )
 def test_sizes_are_base2_like_go_units(text: str, size: int) -> None:
     assert parse_bytes(text) == size
+
+
+_PROBERS = "modules:\n  h: {prober: http}\n  t: {prober: tcp}\n  g: {prober: grpc}\n  c: {prober: chain}\n"
+
+
+@pytest.mark.parametrize(
+    ("target", "module", "expected"),
+    [
+        ("ftp://127.0.0.1/", "h", "not a target for the http prober: target 'ftp://127.0.0.1/': scheme"),
+        ("http:///status", "h", "not a target for the http prober: target 'http:///status' names no host"),
+        ("http://127.0.0.1:99999/", "c", "not a target for the chain prober: target 'http://127.0.0.1:99999/'"),
+        ("http://[::1:80/", "c", "not a target for the chain prober: target 'http://[::1:80/': Invalid IPv6"),
+        ("127.0.0.1", "t", "not a target for the tcp prober: target '127.0.0.1': missing port in address"),
+        ("127.0.0.1:0", "t", "not a target for the tcp prober: target '127.0.0.1:0': port 0 is out of range"),
+        ("127.0.0.1:70000", "g", "not a target for the grpc prober: target '127.0.0.1:70000': port 70000"),
+    ],
+)
+def test_a_scheduled_target_its_prober_cannot_read_is_refused_with_its_line(
+    tmp_path: Path, target: str, module: str, expected: str
+) -> None:
+    text = f"{_PROBERS}targets:\n  - {{target: 'http://127.0.0.1:1/', module: h}}\n"
+    text += f"  - target: '{target}'\n    module: {module}\n"
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}:8: targets[1].target: {expected}")
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("target", "module"),
+    [
+        ("127.0.0.1:26657/status", "h"),
+        ("https://node.example:443/", "h"),
+        ("http://[::1]:26657", "c"),
+        ("[::1]:9090", "g"),
+        ("node:9090", "g"),
+        ("127.0.0.1:26656", "t"),
+    ],
+)
+def test_targets_each_prober_reads_load(tmp_path: Path, target: str, module: str) -> None:
+    path = _write(tmp_path, f"{_PROBERS}targets:\n  - {{target: '{target}', module: {module}}}\n")
+    assert load_config(path).targets[0].target == target

@@ -109,5 +109,6 @@ def test_report_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run("report", "--period", "2026-10", "--store", str(tmp_path / "r"))[0] == 2  # no --out
     code, out = run("report", "--period", "2026-13", "--store", str(tmp_path / "r"), "--out", str(tmp_path))
     assert code == 2 and "not a month" in out
+    # RESULTS_DIR without a source rebuilds the demo's index; a folder with no run in it is refused.
     code, out = run("report", str(tmp_path))
-    assert code == 2 and "index rebuilding is not available" in out
+    assert code == 2 and "no run folders" in out

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from slo_harness import terminal
 from slo_harness.cli import app
 from tests.slo.test_lint import EXPECTED_MISMATCHES, _consistent_catalogue
 
@@ -108,3 +110,20 @@ def test_bad_catalogue_file_is_one_line_naming_file_and_field(tmp_path: Path) ->
     assert result.exit_code == 2
     assert result.output.startswith(f"error: {path}:")
     assert "tiers: required field is missing" in result.output
+
+
+@pytest.mark.parametrize("command", ["catalog", "check"])
+def test_narrow_terminal_never_cuts_ids_or_verdicts(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terminal, "stdout_console", lambda: Console(width=80, highlight=False))
+    result = runner.invoke(app, [command, "--format", "json"])
+    document = json.loads(result.output)
+    ids = [row["id"] for row in document["slos"]] if command == "catalog" else []
+    ids += [f["subject"] for f in document.get("findings", [])]
+    table = runner.invoke(app, [command]).output
+    rows = [line.split("│") for line in table.splitlines() if line.startswith("│")]
+    first_cells = {cells[1].strip() for cells in rows if cells[1].strip()}
+    assert set(ids) <= first_cells | {cells[2].strip() for cells in rows}
+    if command == "check":
+        verdicts = [cells[1].strip() for cells in rows if cells[1].strip()]
+        assert verdicts.count("MISMATCH") == len(EXPECTED_MISMATCHES)
+        assert set(verdicts) <= {"ok", "MISMATCH", "warning", "info"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -155,11 +156,12 @@ def test_exporter_serves_and_reloads_on_sighup(tmp_path: Path, workers: int) -> 
         f"127.0.0.1:{port}",
     ]
     process = subprocess.Popen(
-        [*cmd, "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*cmd, "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        assert _wait_for(f"{base}/-/healthy", "Healthy") == "Healthy"
+        # Spawned workers import everything again: slow on a loaded 2-core machine.
+        assert _wait_for(f"{base}/-/healthy", "Healthy", seconds=60) == "Healthy"
         config.write_text(
             yaml.safe_dump({"modules": {"http_2xx": {"prober": "http"}, "added": {"prober": "tcp"}}})
         )
@@ -168,4 +170,28 @@ def test_exporter_serves_and_reloads_on_sighup(tmp_path: Path, workers: int) -> 
             _wait_for(f"{base}/config", "added:")
     finally:
         process.terminate()
-        assert process.wait(timeout=20) == 0
+        out, _ = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert out.splitlines() == [f"exporter listening on http://127.0.0.1:{port}"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("workers", [1, 2])
+def test_exporter_on_a_busy_port_prints_one_line_and_exits_2(tmp_path: Path, workers: int) -> None:
+    config = tmp_path / "probes.yml"
+    config.write_text(yaml.safe_dump({"modules": {"http_2xx": {"prober": "http"}}}))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        listen = ["--listen", f"127.0.0.1:{port}", "--workers", str(workers)]
+        result = subprocess.run(
+            [sys.executable, "-m", "slo_harness", "exporter", "--config", str(config), *listen],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert result.stderr == f"error: cannot listen on 127.0.0.1:{port}: address already in use\n"
+    assert result.stdout == ""

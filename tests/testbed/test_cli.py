@@ -115,3 +115,25 @@ def test_options_override_the_config_file(tmp_path: Path) -> None:
     assert build_settings(path, None, None).genesis_accounts[0].address == first
     with pytest.raises(typer.Exit):  # dev account 0 would be the same account
         build_settings(path, None, None, accounts=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("block_time_seconds: 1\nmempool_max_txs: -3\n", ":2: mempool_max_txs: Input should be greater"),
+        ("faults:\n  - kind: block_stall\n    surface: rest\n", ":2: faults[0]: fault kind 'block_stall'"),
+        ("block_time: 1s\n", ":1: block_time: unknown field"),
+        ("chain_id: [unclosed\n", ": not valid YAML"),
+    ],
+)
+def test_bad_config_file_is_one_line_naming_file_line_and_field(
+    tmp_path: Path, text: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "testbed.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(typer.Exit) as exited:
+        build_settings(path, None, None)
+    assert exited.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}") and message in err
+    assert len(err.strip().splitlines()) == 1 and "pydantic" not in err

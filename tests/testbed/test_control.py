@@ -49,6 +49,30 @@ async def test_invalid_faults_are_400_with_the_reason(tb: Testbed, http: aiohttp
     assert (await fetch(http, "GET", url)).json() == {"faults": []}
 
 
+@pytest.mark.parametrize(
+    ("method", "body", "field", "reason"),
+    [
+        ("POST", {"kind": "mempool_full", "surface": "rpc"}, "(body)", "fault kind 'mempool_full' needs"),
+        ("POST", {"kind": "down", "surface": "rest", "ratio": 2}, "ratio", "Input should be less than"),
+        ("POST", {"surface": "rest"}, "kind", "required field is missing"),
+        ("POST", {"kind": "down", "surface": "rest", "colour": 1}, "colour", "unknown field"),
+        ("PUT", {"faults": [{"kind": "zero_peers"}, {"kind": "nap"}]}, "faults[1].kind", "Input should be"),
+        ("PUT", [{"kind": "down"}], "(body)", 'expected {"faults": [...]}'),
+        ("POST", "{{{: [", "(body)", "request body:1: not valid YAML"),
+    ],
+)
+async def test_invalid_fault_names_field_and_reason_in_json(
+    tb: Testbed, http: aiohttp.ClientSession, method: str, body: object, field: str, reason: str
+) -> None:
+    data = body.encode() if isinstance(body, str) else None
+    answer = await fetch(http, method, f"{tb.control_url}/faults", json=None if data else body, data=data)
+    document = answer.json()
+    assert answer.status == 400
+    assert document["field"] == field and document["reason"].startswith(reason)
+    assert document["error"] == f"{field}: {document['reason']}"
+    assert "pydantic" not in document["error"] and "\n" not in document["error"]
+
+
 async def test_faults_from_the_config_file_count_from_start(
     tmp_path: Path, http: aiohttp.ClientSession
 ) -> None:

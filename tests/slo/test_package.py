@@ -1,0 +1,26 @@
+"""The ``slo`` package's public names: each resolves, on first use, to the object its module defines."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import slo
+
+
+@pytest.mark.parametrize("name", slo.__all__)
+def test_every_public_name_is_its_modules_object(name: str) -> None:
+    home = importlib.import_module(f"slo.{slo._HOME_OF[name]}")
+    assert getattr(slo, name) is getattr(home, name)
+    assert name in dir(slo)
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert slo.__all__ == sorted(slo.__all__, key=lambda n: (not n.isupper(), n))
+    assert set(slo.__all__) == set(slo._HOME_OF)
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        _ = slo.no_such_thing  # type: ignore[attr-defined]
