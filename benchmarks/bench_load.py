@@ -15,48 +15,24 @@ Run: ``python benchmarks/bench_load.py [--accounts 40] [--steps 250,500,750,1000
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
 import math
-import multiprocessing
 import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from bench_testbed import testbed_process
 
 import loadtest
 from cosmostx import Fee
 from loadtest.accounts import Sender, TxTemplate, derived_accounts
-from testbed import TestbedConfig, run_testbed
 
 TARGET_TPS = 1000
-
-
-def _serve(conn: Connection, accounts: int) -> None:
-    """Child process: a testbed on CPU 1 until the parent closes the pipe."""
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-        os.sched_setaffinity(0, {1})
-
-    async def main() -> None:
-        config = TestbedConfig(
-            block_time_seconds=1.0,
-            max_txs_per_block=1_000_000,
-            mempool_max_txs=1_000_000,
-            accounts=accounts,
-            retain_blocks=600,
-        )
-        async with run_testbed(config) as tb:
-            conn.send(tb.rpc_url)
-            await asyncio.get_running_loop().run_in_executor(None, conn.recv_bytes)
-
-    with contextlib.suppress(EOFError):
-        asyncio.run(main())
 
 
 def _pin_cpu0() -> None:
@@ -101,11 +77,8 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"signing alone: {_sign_cost():.3f} CPU s per 1,000 txs")
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=_serve, args=(child, args.accounts), daemon=True)
-    server.start()
-    rpc_url = parent.recv()
-    try:
+    server_cpu = 1 if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1 else None
+    with testbed_process(server_cpu, args.accounts) as rpc_url:
         duration = f"--duration={args.cpu_seconds:g}s"
         high, cpu_high = _locust(rpc_url, [f"--tps={args.cpu_rate:g}", duration], args.accounts)
         low, cpu_low = _locust(rpc_url, ["--tps=5", duration], args.accounts)
@@ -116,9 +89,6 @@ def main() -> None:
         )
         steps = ["--shape=steps", f"--steps={args.steps}", f"--step-duration={args.step_seconds:g}s"]
         ramp, _ = _locust(rpc_url, steps, args.accounts)
-    finally:
-        parent.close()
-        server.join(timeout=10)
     best = 0.0
     print("offered  sent/s  lag p95 s  achieved  confirm p95 s  sustained")
     for step in ramp["steps"]:
