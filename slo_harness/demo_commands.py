@@ -9,7 +9,7 @@ import typer
 
 from slo_harness.terminal import fail, stdout_console
 
-__all__ = ["register"]
+__all__ = ["rebuild_index", "register"]
 
 _SCENARIOS = Path("scenarios")
 
@@ -69,10 +69,9 @@ def demo_command(
     console.print(f"report: {outcome.index}", markup=False)
 
 
-def report_command(
-    results: Annotated[Path, typer.Argument(help="a results folder (e.g. results/ or results/demo)")],
-) -> None:
-    """Rebuild RESULTS/index.html from the run folders under it (probes, load, simulations)."""
+def rebuild_index(results: Path) -> None:
+    """Write RESULTS/index.html over the run folders under it and print where; one line and exit 2
+    when RESULTS is not a folder or holds no run."""
     from demo.index import write_index
 
     if not results.is_dir():
@@ -81,6 +80,13 @@ def report_command(
     if index is None:
         raise fail(f"{results}: no run folders (summary.json of a demo, load or sim run) found")
     stdout_console().print(f"report: {index}", markup=False)
+
+
+def report_command(
+    results: Annotated[Path, typer.Argument(help="a results folder (e.g. results/ or results/demo)")],
+) -> None:
+    """Rebuild RESULTS/index.html from the run folders under it (probes, load, simulations)."""
+    rebuild_index(results)
 
 
 def register(app: typer.Typer) -> None:
