@@ -9,7 +9,7 @@ import typer
 
 from slo_harness.terminal import fail, stdout_console
 
-__all__ = ["register"]
+__all__ = ["rebuild_index", "register"]
 
 _SCENARIOS = Path("scenarios")
 
