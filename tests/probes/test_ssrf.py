@@ -270,7 +270,8 @@ def test_ambiguous_scheduled_targets_are_refused_at_load(tmp_path: Path, target:
     path = tmp_path / "p.yml"
     data = {"modules": {"m": {"prober": "chain"}}, "targets": [{"target": target, "module": "m"}]}
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(InputError, match=r"p\.yml:\d+: targets: target "):
+    refused = r"p\.yml:\d+: targets\[0\]\.target: not a target for the chain prober: target "
+    with pytest.raises(InputError, match=refused):
         load_config(path)
 
 
