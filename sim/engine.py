@@ -318,12 +318,11 @@ def simulate(
     rng: np.random.Generator,
     env: simpy.Environment | None = None,
     recorded: Recorded | None = None,
-    traffic: TrafficFactory = Traffic,
 ) -> Run:
     """Replay ``plan`` over its window; the same generator state gives the same run, to the bit.
 
     ``recorded`` replaces the drawn traffic with given counts per stream (see :mod:`sim.backtest`);
-    otherwise ``traffic`` builds the event counts (:class:`~sim.traffic.Traffic`, or a subclass such
-    as the noise-free one risk runs use).
+    otherwise :class:`~sim.traffic.Traffic` draws them (risk runs pass ``plan.without_noise()`` for
+    expected counts).
     """
-    return _Engine(plan, rng, simpy.Environment() if env is None else env, recorded, traffic).run()
+    return _Engine(plan, rng, simpy.Environment() if env is None else env, recorded).run()

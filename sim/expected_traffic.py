@@ -1,20 +1,21 @@
-"""Noise-free traffic for risk runs: every step sees its expected events, and bad = events × P(bad).
+"""Sparse noise-free traffic for the risk fast path: cumulative sums once, incidents' steps per run.
 
 Monte Carlo over incidents asks what random incidents and responders do to budgets, alerts and SLAs;
 per-request noise around a 50 req/s baseline adds nothing to that answer but the cost of drawing it.
-So risk replications run on expected counts, in two representations of the same numbers:
+So risk replications run on expected counts: the SimPy engine's reference run is
+:class:`~sim.traffic.Traffic` on :meth:`~sim.plan.Plan.without_noise` (every step sees its expected
+events, and bad = events × P(bad)), and the fast path holds the same numbers sparsely:
 
-* :class:`ExpectedTraffic`, dense like :class:`~sim.traffic.Traffic` (one value per step), for the
-  SimPy engine as it is: the reference the fast path is tested against;
-* :class:`SparseTraffic`, the fast path's: cumulative sums of the incident-free traffic are computed
-  once per scenario (:class:`TrafficModel`), and a replication stores only the steps its incidents
-  touch, so a window sum anywhere is one lookup in each. :class:`SparseSeries` evaluates the rules
-  only where an incident can change them: from the last evaluation before it starts until its
-  shortest window has left it. Everywhere else the error ratio is the baseline's, below every rule's
-  factor (:func:`fast_path_supported` checks), so no rule fires there.
+* :class:`TrafficModel` computes the cumulative sums of the incident-free, noise-free traffic once
+  per scenario;
+* :class:`SparseTraffic` stores only the steps a replication's incidents touch, so a window sum
+  anywhere is one lookup in each. :class:`SparseSeries` evaluates the rules only where an incident
+  can change them: from the last evaluation before it starts until its shortest window has left it.
+  Everywhere else the error ratio is the baseline's, below every rule's factor
+  (:func:`~sim.fast_path.fast_path_problem` checks), so no rule fires there.
 
-Time-based streams are already noise-free in :class:`~sim.traffic.Traffic`; both classes count them
-exactly as it does.
+Time-based streams are noise-free in :class:`~sim.traffic.Traffic` either way; the sparse form counts
+them exactly as it does.
 """
 
 from __future__ import annotations
@@ -25,28 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.plan import IncidentPlan, Plan, SourcePlan
-from sim.traffic import FloatArray, Stream, StreamSpec, Traffic
+from sim.plan import IncidentPlan, Plan
+from sim.traffic import FloatArray, StreamSpec, Traffic
 from slo.alert_policy import BurnRateRule
 from slo.burn_rate import RollingSeries
 
 IntArray = NDArray[np.int64]
-
-
-class ExpectedTraffic(Traffic):
-    """:class:`~sim.traffic.Traffic` with expected values in place of Poisson and binomial draws."""
-
-    def _draw_events(self, source: SourcePlan, starts: FloatArray, rng: np.random.Generator) -> FloatArray:
-        return self._mean_events(source, starts)
-
-    def _baseline_bad(self, total: FloatArray, p0: float, rng: np.random.Generator) -> FloatArray:
-        return total * p0
-
-    def _draw_incidents(self, stream: Stream, first_step: int) -> None:
-        spec = StreamSpec(stream.key, stream.source, stream.threshold_seconds, stream.basis)
-        error, multiplier = self._effects[stream.source]
-        p = self._bad_probability(spec, error[first_step:], multiplier[first_step:])
-        stream.bad[first_step:] = stream.total[first_step:] * p
 
 
 @dataclass(frozen=True)
@@ -66,7 +51,7 @@ class TrafficModel:
     """What every replication of one scenario shares: step grid and each stream's incident-free sums."""
 
     def __init__(self, plan: Plan, specs: tuple[StreamSpec, ...]) -> None:
-        dense = ExpectedTraffic(plan, specs, np.random.default_rng(0))
+        dense = Traffic(plan.without_noise(), specs, np.random.default_rng(0))
         self.plan = plan
         self.dense = dense
         self.steps = len(dense.step_lengths)

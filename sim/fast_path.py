@@ -2,8 +2,8 @@
 
 Two ways to run a replication, with the same result:
 
-* :func:`replicate_engine`, the SimPy engine as ``sim`` runs it, on dense
-  :class:`~sim.expected_traffic.ExpectedTraffic` (0.3 s for 28 days);
+* :func:`replicate_engine`, the SimPy engine as ``sim`` runs it, on the plan with every source's
+  ``noise`` off (:meth:`~sim.plan.Plan.without_noise`: dense expected counts; 0.3 s for 28 days);
 * :func:`replicate_fast`, the same engine class (the same incident, responder and evaluator
   processes, the same generator draws in the same order) whose traffic is
   :class:`~sim.expected_traffic.SparseTraffic`: rules are evaluated only where an incident can move
@@ -25,7 +25,7 @@ import numpy as np
 import simpy
 
 from sim.engine import AlertHistory, ProcessGenerator, _Engine, simulate, stream_specs
-from sim.expected_traffic import ExpectedTraffic, SparseSeries, SparseTraffic, TrafficModel
+from sim.expected_traffic import SparseSeries, SparseTraffic, TrafficModel
 from sim.incident_process import realise
 from sim.outcome import budget_track
 from sim.plan import AlertPlan, Plan, SLABinding
@@ -220,7 +220,7 @@ def replicate_fast(plan: Plan, rng: np.random.Generator, model: TrafficModel) ->
 
 def replicate_engine(plan: Plan, rng: np.random.Generator) -> Replication:
     """Run a realised plan through the SimPy engine on dense expected traffic (the reference)."""
-    run = simulate(plan, rng, simpy.Environment(), traffic=ExpectedTraffic)
+    run = simulate(plan.without_noise(), rng, simpy.Environment())
     remaining: list[float] = []
     exhausted: list[float | None] = []
     for objective in plan.objectives:

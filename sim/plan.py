@@ -210,6 +210,10 @@ class Plan:
         """The same scenario with no automated responder: the counterfactual for "budget saved"."""
         return replace(self, automation=None, compare_without_automation=False)
 
+    def without_noise(self) -> Plan:
+        """The same scenario with every source's counts at their expected values (``noise`` off)."""
+        return replace(self, sources=tuple(replace(s, noise=False) for s in self.sources))
+
     @property
     def steps(self) -> int:
         return math.ceil(self.window_seconds / self.step_seconds - 1e-9)

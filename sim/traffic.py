@@ -11,8 +11,10 @@ Each source draws its events per step once (Poisson around its rate and daily sw
 So a run with automation and the same run without it share their baseline noise exactly: the
 difference in spent budget is the incident alone. Time-based streams (uptime) count bad seconds,
 ``step × p``, with no noise, which makes an outage of length d spend exactly ``d / B``. A source with
-``noise`` off gets its expected values instead of draws: ``rate × step`` events, ``events × p`` bad
-(fractional, never rounded, so an error ratio exactly at a threshold stays exactly at it).
+``noise`` off gets its expected values instead of draws: ``rate × step`` events, ``events × P(bad)``
+bad (fractional, never rounded, so an error ratio exactly at a threshold stays exactly at it). Risk
+runs use this for every source (:meth:`~sim.plan.Plan.without_noise`): per-request noise adds
+nothing to what random incidents and responders do, only the cost of drawing it.
 
 An incident covering part of a step fails events with probability ``ratio × covered share``;
 latency shifts apply to the steps they cover at least half of.
@@ -176,7 +178,7 @@ class Traffic:
             baseline = total * p0
         else:
             total = self.events[spec.source]
-            baseline = self._baseline_bad(total, p0, base_rng)
+            baseline = base_rng.binomial(total.astype(np.int64), p0).astype(np.float64)
         return Stream(
             spec.key,
             spec.source,
@@ -188,27 +190,21 @@ class Traffic:
             incident_rng,
         )
 
-    def _baseline_bad(self, total: FloatArray, p0: float, rng: np.random.Generator) -> FloatArray:
-        """Healthy-baseline bad events per step of an event-based stream."""
-        return rng.binomial(total.astype(np.int64), p0).astype(np.float64)
-
     def _draw_incidents(self, stream: Stream, first_step: int) -> None:
         """Redraw the incident layer of ``stream`` from ``first_step`` on, for the current incident ends."""
         spec = StreamSpec(stream.key, stream.source, stream.threshold_seconds, stream.basis)
         error, multiplier = self._effects[stream.source]
         p = self._bad_probability(spec, error[first_step:], multiplier[first_step:])
-        p0 = float(self._bad_probability(spec, np.zeros(1), np.ones(1))[0])
-        base = stream.baseline_bad[first_step:]
         total = stream.total[first_step:]
-        if stream.basis == "time":
+        if stream.basis == "time" or not self.plan.source(stream.source).noise:
             stream.bad[first_step:] = total * p
             return
+        p0 = float(self._bad_probability(spec, np.zeros(1), np.ones(1))[0])
+        base = stream.baseline_bad[first_step:]
         extra = np.zeros_like(base)
         q = np.clip((p - p0) / (1.0 - p0), 0.0, 1.0)
         hit = np.flatnonzero(q > 0)
-        if hit.size and not self.plan.source(stream.source).noise:
-            extra[hit] = (total[hit] - base[hit]) * q[hit]
-        elif hit.size:
+        if hit.size:
             good = (total[hit] - base[hit]).astype(np.int64)
             extra[hit] = stream.rng.binomial(good, q[hit])
         stream.bad[first_step:] = base + extra

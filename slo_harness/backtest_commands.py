@@ -1,27 +1,27 @@
 """``backtest``: what the alert policies would have done on recorded history, with the ``sim`` report.
 
-History comes from the exporter's results store (with the probe config that binds its targets to
-SLOs) or from a Prometheus range query of two counter expressions, good and total. Either becomes
-good/total counts per step, and :mod:`sim.backtest` runs them through the simulator's evaluator, so
-the files under ``OUT/<name>/`` are those ``sim`` writes. Heavy modules are imported inside the
-command, so ``slo-harness --help`` stays fast.
+History comes from the exporter's results store (bound to SLOs by the ``slo_bindings`` the file
+records, or by a probe config's ``targets:``) or from a Prometheus range query of two counter
+expressions, good and total. Both are read with :mod:`recorded`'s readers, as ``gate`` and ``report``
+read them (:func:`recorded.series.from_store`, :class:`recorded.prometheus.PrometheusSource`,
+:func:`recorded.periods.parse_time`). Either becomes good/total counts per step, and
+:mod:`sim.backtest` runs them through the simulator's evaluator, so the files under ``OUT/<name>/``
+are those ``sim`` writes. Heavy modules are imported inside the command, so ``slo-harness --help``
+stays fast.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from recorded.periods import parse_time
 from slo.durations import format_duration, parse_duration
 from slo_harness.terminal import fail, positive_duration, stdout_console
 
@@ -29,27 +29,20 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from probes.slo_view import SloBinding
+    from probes.store import ResultStore
     from sim.backtest import MarkedIncident, Period
+    from slo.catalog import Catalog
 
-__all__ = ["parse_instant", "query_counter", "register"]
-
-_HTTP_TIMEOUT_SECONDS = 30.0
-_MAX_RESPONSE_BYTES = 64 * 2**20
-# Prometheus refuses range queries of more than 11,000 points per series.
-_POINTS_PER_QUERY = 10_000
+__all__ = ["register"]
 
 
-def parse_instant(text: str, what: str) -> float:
-    """Unix seconds, or an ISO 8601 time (UTC unless it carries an offset)."""
+def _instant(text: str, what: str) -> float:
+    """Unix seconds, or an ISO 8601 time (UTC unless it carries an offset); exit 2 otherwise."""
     try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.strip())
+        return parse_time(text.strip())
     except ValueError:
         raise fail(f"{what}: expected Unix seconds or an ISO 8601 time, got {text!r}") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _incidents(texts: list[str], start_unix: float) -> list[MarkedIncident]:
@@ -65,7 +58,7 @@ def _incidents(texts: list[str], start_unix: float) -> list[MarkedIncident]:
                 return parse_duration(text)
             except ValueError:
                 pass
-        return parse_instant(text, "--incident") - start_unix
+        return _instant(text, "--incident") - start_unix
 
     out = []
     for text in texts:
@@ -79,108 +72,113 @@ def _incidents(texts: list[str], start_unix: float) -> list[MarkedIncident]:
     return out
 
 
-def _get_json(url: str) -> Any:
+def _config_bindings(config_path: Path, catalog: Catalog) -> list[SloBinding]:
+    """The (SLO, target, module) rows the probe config's ``targets:`` name."""
+    from probes.config import load_config
+    from probes.slo_view import bindings
+    from slo.input_errors import InputError
+
     try:
-        with urllib.request.urlopen(url, timeout=_HTTP_TIMEOUT_SECONDS) as response:
-            body = response.read(_MAX_RESPONSE_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(4096).decode("utf-8", "replace")
-        with contextlib.suppress(ValueError, AttributeError):
-            detail = json.loads(detail).get("error", detail)
-        raise fail(f"Prometheus answered {exc.code}: {detail}", code=1) from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise fail(f"cannot reach Prometheus: {getattr(exc, 'reason', exc)}", code=1) from None
-    if len(body) > _MAX_RESPONSE_BYTES:
-        raise fail(f"Prometheus' answer is larger than {_MAX_RESPONSE_BYTES // 2**20} MiB", code=1)
-    return json.loads(body)
+        return bindings(load_config(config_path), catalog)
+    except InputError as exc:
+        raise fail(str(exc)) from None
 
 
-def query_counter(base_url: str, expr: str, period: Period) -> NDArray[np.float64]:
-    """``expr`` at every step edge of the period (``steps + 1`` values, NaN where it has none)."""
-    import numpy as np
+def _stored_bindings(store: ResultStore, path: Path, catalog: Catalog) -> list[SloBinding]:
+    """The (SLO, target, module) rows the results file records, as the exporter's config had them."""
+    from probes.slo_view import SloBinding
 
-    values = np.full(period.steps + 1, np.nan)
-    for first in range(0, period.steps + 1, _POINTS_PER_QUERY):
-        last = min(period.steps, first + _POINTS_PER_QUERY - 1)
-        params = urllib.parse.urlencode(
-            {
-                "query": expr,
-                "start": repr(period.start_unix + first * period.step_seconds),
-                "end": repr(period.start_unix + last * period.step_seconds),
-                "step": repr(period.step_seconds),
-            }
-        )
-        body = _get_json(f"{base_url.rstrip('/')}/api/v1/query_range?{params}")
-        series = body.get("data", {}).get("result", [])
-        if len(series) > 1:
-            raise fail(f"{expr!r} returns {len(series)} series; aggregate it to one, e.g. sum(...)")
-        for t, v in series[0]["values"] if series else []:
-            index = round((float(t) - period.start_unix) / period.step_seconds)
-            if 0 <= index <= period.steps:
-                values[index] = float(v)
-    return values
+    bound = [SloBinding(*row) for row in store.bindings()]
+    unknown = sorted({b.slo_id for b in bound} - {s.id for s in catalog.slos})
+    if unknown:
+        raise fail(f"{path}: SLO {unknown[0]} is not in catalogue {catalog.name}")
+    return bound
 
 
 def _store_counts(
     store_path: Path | None,
-    config_path: Path,
-    catalog: Any,
+    config_path: Path | None,
+    catalog: Catalog,
     slo_ids: list[str],
     begin: str | None,
     end: str | None,
     step: float,
 ) -> tuple[Period, dict[str, tuple[Any, Any]]]:
-    from probes.config import load_config
-    from probes.slo_view import bindings
     from probes.store import ResultStore, default_store_path
+    from recorded.series import from_store
     from sim.backtest import Period
-    from slo.catalog import LatencyObjective
-    from slo.input_errors import InputError
 
-    try:
-        bound = bindings(load_config(config_path), catalog)
-    except InputError as exc:
-        raise fail(str(exc)) from None
-    if slo_ids:
-        unknown = sorted(set(slo_ids) - {b.slo_id for b in bound})
-        if unknown:
-            raise fail(f"--slo {unknown[0]}: no target of {config_path} measures it")
-        bound = [b for b in bound if b.slo_id in slo_ids]
-    if not bound:
-        raise fail(f"{config_path}: no targets: entry names an SLO to backtest")
-    path = store_path if store_path is not None else default_store_path(config_path)
+    configured = None if config_path is None else _config_bindings(config_path, catalog)
+    if store_path is not None:
+        path = store_path
+    elif config_path is not None:
+        path = default_store_path(config_path)
+    else:
+        raise fail("give --store with --config (the exporter's results), or --prometheus")
     try:
         store = ResultStore.reader(path)
     except FileNotFoundError as exc:
         raise fail(str(exc)) from None
     with store:
+        bound = _stored_bindings(store, path, catalog) if configured is None else configured
+        where = path if config_path is None else config_path
+        if slo_ids:
+            unknown = sorted(set(slo_ids) - {b.slo_id for b in bound})
+            if unknown:
+                raise fail(f"--slo {unknown[0]}: no target of {where} measures it")
+            bound = [b for b in bound if b.slo_id in slo_ids]
+        if not bound:
+            if config_path is None:
+                raise fail(f"{path}: records no SLO bindings; give --config with the probe config")
+            raise fail(f"{config_path}: no targets: entry names an SLO to backtest")
         first, last = store.earliest_finished_at(), store.latest_finished_at()
         if first is None or last is None:
             raise fail(f"{path}: no probe results stored")
         # A result at exactly the start belongs to the step before it: start just before the first.
-        start = parse_instant(begin, "--from") if begin else math.floor(first / step) * step
-        stop = parse_instant(end, "--to") if end else last
+        start = _instant(begin, "--from") if begin else math.floor(first / step) * step
+        stop = _instant(end, "--to") if end else last
         try:
             period = Period.covering(start, stop, step)
         except ValueError as exc:
             raise fail(f"--from/--to: {exc}") from None
         counts: dict[str, tuple[Any, Any]] = {}
         for b in bound:
-            objective = catalog.slo(b.slo_id).objective
-            start, steps = period.start_unix, period.steps
-            if isinstance(objective, LatencyObjective):
-                threshold = objective.threshold_seconds
-                good, total = store.latency_counts(
-                    b.target, b.module, threshold, start=start, step_seconds=step, steps=steps
-                )
-            else:
-                good, total = store.success_counts(
-                    b.target, b.module, start=start, step_seconds=step, steps=steps
-                )
+            series = from_store(
+                store,
+                catalog.slo(b.slo_id),
+                b.target,
+                b.module,
+                start=period.start_unix,
+                step_seconds=step,
+                steps=period.steps,
+            )
+            good, total = series.good, series.total
             if b.slo_id in counts:  # the same SLO on several targets: their events together
                 good, total = counts[b.slo_id][0] + good, counts[b.slo_id][1] + total
             counts[b.slo_id] = (good, total)
     return period, counts
+
+
+def _prometheus_counts(
+    url: str, good: str, total: str, period: Period
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Good and total counts per step from two counter expressions read at every step edge."""
+    from recorded.prometheus import PrometheusSource, SourceError
+    from sim.backtest import counts_from_counters
+
+    source = PrometheusSource(url)
+    try:
+        good_counts, total_counts = (
+            counts_from_counters(
+                source.range(
+                    expr, first=period.start_unix, step_seconds=period.step_seconds, points=period.steps + 1
+                )
+            )
+            for expr in (good, total)
+        )
+    except SourceError as exc:
+        raise fail(str(exc), code=1) from None
+    return good_counts, total_counts
 
 
 def backtest_command(
@@ -188,7 +186,7 @@ def backtest_command(
         Path | None, typer.Option("--store", help="exporter results file (default: beside --config)")
     ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="probe config whose targets: bind SLOs (with --store)")
+        Path | None, typer.Option("--config", help="probe config whose targets: bind SLOs (else the store's)")
     ] = None,
     prometheus: Annotated[str | None, typer.Option("--prometheus", help="Prometheus base URL")] = None,
     good: Annotated[str | None, typer.Option("--good", help="PromQL: a counter of good events")] = None,
@@ -222,7 +220,7 @@ def backtest_command(
     alerts would have fired when, detection delay for marked incidents, budget and status over the
     period; writes the files `sim` writes under OUT/<name>/."""
     from sim import assess, sweep, write_results
-    from sim.backtest import Period, backtest_plan, counts_from_counters, recorded_streams
+    from sim.backtest import Period, backtest_plan, recorded_streams
     from slo_harness.catalog_commands import load_or_fail
     from slo_harness.sim_commands import floats, print_sweep, timeline_resolution
 
@@ -241,17 +239,12 @@ def backtest_command(
         if urllib.parse.urlsplit(prometheus).scheme not in ("http", "https"):
             raise fail(f"--prometheus: expected an http(s) URL, got {prometheus!r}")
         try:
-            period = Period.covering(parse_instant(begin, "--from"), parse_instant(end, "--to"), step_seconds)
+            period = Period.covering(_instant(begin, "--from"), _instant(end, "--to"), step_seconds)
         except ValueError as exc:
             raise fail(f"--from/--to: {exc}") from None
-        counts = {
-            slo_ids[0]: (
-                counts_from_counters(query_counter(prometheus, good, period)),
-                counts_from_counters(query_counter(prometheus, total, period)),
-            )
-        }
+        counts = {slo_ids[0]: _prometheus_counts(prometheus, good, total, period)}
         source = prometheus
-    elif config is not None:
+    elif store is not None or config is not None:
         period, counts = _store_counts(store, config, catalog, slo_ids, begin, end, step_seconds)
         source = str(store or config)
     else:
