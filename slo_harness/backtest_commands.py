@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from recorded.periods import parse_time
 from slo.durations import format_duration, parse_duration
 from slo_harness.terminal import fail, positive_duration, stdout_console
 
@@ -39,6 +38,8 @@ __all__ = ["register"]
 
 def _instant(text: str, what: str) -> float:
     """Unix seconds, or an ISO 8601 time (UTC unless it carries an offset); exit 2 otherwise."""
+    from recorded.periods import parse_time
+
     try:
         return parse_time(text.strip())
     except ValueError:
