@@ -17,7 +17,7 @@ from typing import Any
 
 from demo.plots import probe_alerts_figure, probe_sli_figure, sim_alerts_figure, sim_budgets_figure
 from demo.probe_sli import SCHEMA as PROBE_SCHEMA
-from sim.html import image, page, table
+from sim.html import image, page, pct, table
 from sim.plots import png_bytes
 from sim.result import SCHEMA as SIM_SCHEMA
 from slo.atomic_write import write_text_atomic
@@ -73,10 +73,6 @@ def find_runs(root: Path) -> Runs:
     return runs
 
 
-def _pct(ratio: float | None, digits: int = 2) -> str:
-    return "—" if ratio is None else f"{ratio * 100:.{digits}f}%"
-
-
 def _seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} s"
 
@@ -110,7 +106,7 @@ def _probe_section(root: Path, folder: Path, doc: dict[str, Any]) -> list[str]:
                 f"<code>{escape(m['target'])}</code>",
                 str(m["probes"]),
                 str(m["failed"]),
-                _pct(m["availability"]),
+                pct(m["availability"], 2),
                 escape(", ".join(f"{k} ×{v}" for k, v in sorted(m["failure_reasons"].items())) or "—"),
             ]
             for m in doc["modules"]
@@ -122,7 +118,7 @@ def _probe_section(root: Path, folder: Path, doc: dict[str, Any]) -> list[str]:
             [
                 escape(f"{s['slo']} {s['name']}"),
                 escape(s["module"]),
-                _pct(s["sli"], 3),
+                pct(s["sli"]),
                 "—" if s.get("burn_rate") is None else f"{s['burn_rate']:.1f}x",
                 escape(
                     "; ".join(
@@ -234,7 +230,7 @@ def _sim_rows(root: Path, sims: list[tuple[Path, dict[str, Any]]]) -> tuple[str,
                 _verdict(doc["passed"]),
                 escape(
                     ", ".join(
-                        f"{s['id']} {s['budget']['status']} ({_pct(s['budget']['remaining'], 1)} left)"
+                        f"{s['id']} {s['budget']['status']} ({pct(s['budget']['remaining'], 1)} left)"
                         for s in doc["slos"]
                     )
                 ),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -108,18 +109,12 @@ class _Engine:
         plan: Plan,
         rng: np.random.Generator,
         env: simpy.Environment,
-        recorded: Recorded | None = None,
         traffic: TrafficFactory = Traffic,
     ) -> None:
         self.plan = plan
         self.env = env
         traffic_rng, self.responder_rng = rng.spawn(2)
-        specs = stream_specs(plan)
-        self.traffic = (
-            traffic(plan, specs, traffic_rng)
-            if recorded is None
-            else Traffic(plan, specs, traffic_rng, recorded)
-        )
+        self.traffic = traffic(plan, stream_specs(plan), traffic_rng)
         self.resolve = {i.id: env.event() for i in plan.incidents}
         self.ended: dict[str, tuple[float, str]] = {}
         self.started: set[str] = set()
@@ -325,4 +320,5 @@ def simulate(
     otherwise :class:`~sim.traffic.Traffic` draws them (risk runs pass ``plan.without_noise()`` for
     expected counts).
     """
-    return _Engine(plan, rng, simpy.Environment() if env is None else env, recorded).run()
+    traffic = partial(Traffic, recorded=recorded)
+    return _Engine(plan, rng, simpy.Environment() if env is None else env, traffic).run()

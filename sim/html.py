@@ -28,8 +28,8 @@ def duration(seconds: float | None) -> str:
     return ("-" if seconds < 0 else "") + format_duration(round(abs(seconds)))
 
 
-def pct(ratio: float | None) -> str:
-    return "—" if ratio is None else f"{ratio * 100:.3f}%"
+def pct(ratio: float | None, digits: int = 3) -> str:
+    return "—" if ratio is None else f"{ratio * 100:.{digits}f}%"
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
