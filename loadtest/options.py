@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from loadtest.accounts import DEFAULT_DENOM, DEFAULT_PREFIX
 from loadtest.plan import APIS, DEFAULT_STEPS, SHAPES, Api, LoadPlan, parse_steps
-from slo.durations import parse_duration
+from slo.durations import positive_duration
 
 DEFAULT_ACCOUNTS = 10
 
@@ -66,13 +66,7 @@ def settings_from(options: argparse.Namespace | Any) -> LoadSettings:
     """Validate the parsed options; raises ValueError with ``--option: reason``."""
 
     def seconds(name: str, value: str) -> float:
-        try:
-            out = parse_duration(value)
-        except ValueError as exc:
-            raise ValueError(f"--{name}: {exc}") from None
-        if out <= 0:
-            raise ValueError(f"--{name}: must be longer than zero")
-        return out
+        return positive_duration(value, f"--{name}")
 
     api = cast(Api, options.api)
     timeout = seconds("confirm-timeout", options.confirm_timeout)

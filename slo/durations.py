@@ -58,6 +58,17 @@ def parse_duration(text: str | float | int) -> float:
     return total
 
 
+def positive_duration(text: str, option: str) -> float:
+    """A duration option that must be longer than zero; the ValueError says ``option: reason``."""
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise ValueError(f"{option}: {exc}") from None
+    if seconds <= 0:
+        raise ValueError(f"{option}: must be longer than zero")
+    return seconds
+
+
 def format_duration(seconds: float) -> str:
     """The shortest exact Prometheus duration for whole seconds, else seconds with a fraction.
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from slo.durations import parse_duration
+from slo import durations
 
 # Piped output has no terminal width; rich would fold tables into 80 columns of ellipses.
 PIPED_WIDTH = 200
@@ -29,12 +29,9 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def positive_duration(text: str, option: str) -> float:
     """A duration option in seconds, or exit 2 with ``error: --option: reason``."""
     try:
-        seconds = parse_duration(text)
+        return durations.positive_duration(text, option)
     except ValueError as exc:
-        raise fail(f"{option}: {exc}") from None
-    if seconds <= 0:
-        raise fail(f"{option}: must be longer than zero")
-    return seconds
+        raise fail(str(exc)) from None
 
 
 def table(title: str, columns: Collection[str], keys: Collection[str] = ()) -> Table:
