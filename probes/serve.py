@@ -20,6 +20,8 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
+from multiprocessing.synchronize import Lock
 from pathlib import Path
 
 from aiohttp import web
@@ -68,12 +70,13 @@ async def serve(
     timeout_offset: float = 0.5,
     reuse_port: bool = False,
     schedule: bool = True,
-    announce: bool = True,
+    announce: Callable[[], bool] = lambda: True,
 ) -> None:
     """Serve until SIGTERM or SIGINT; SIGHUP reloads the config file.
 
     With ``targets:`` in the config, also serve ``/slo`` and, with ``schedule``, probe on schedule.
-    With ``announce``, print ``listening on http://host:port`` on stdout once the port is bound.
+    Once the port is bound, and before any request is answered, print ``listening on
+    http://host:port`` on stdout if ``announce()`` says this process is the one to say it.
     """
     config = load_config(config_path)
     app = build_app(config, CollectorRegistry(), config_path=config_path, timeout_offset=timeout_offset)
@@ -92,7 +95,7 @@ async def serve(
     except OSError as exc:
         await runner.cleanup()
         raise _listen_error(host, port, exc) from None
-    if announce:
+    if announce():
         where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         print(f"exporter listening on http://{where}", flush=True)
     loop = asyncio.get_running_loop()
@@ -111,7 +114,11 @@ async def serve(
         await runner.cleanup()
 
 
-def _worker(config_path: str, host: str, port: int, timeout_offset: float, first: bool) -> None:
+def _worker(
+    config_path: str, host: str, port: int, timeout_offset: float, first: bool, announced: Lock
+) -> None:
+    """One worker process. Whichever worker binds first says where the exporter listens (it takes
+    ``announced`` and never gives it back), so the line is out before any worker answers a request."""
     path = Path(config_path)
     try:
         asyncio.run(
@@ -122,7 +129,7 @@ def _worker(config_path: str, host: str, port: int, timeout_offset: float, first
                 timeout_offset=timeout_offset,
                 reuse_port=True,
                 schedule=first,
-                announce=first,
+                announce=lambda: announced.acquire(block=False),
             )
         )
     except ListenError as exc:
@@ -154,10 +161,13 @@ def run_exporter(config_path: Path, listen: str, *, timeout_offset: float = 0.5,
         return
     _check_port(host, port)
     context = multiprocessing.get_context("spawn")
+    announced = context.Lock()
     # Only the first worker probes on schedule: one writer for the results store, no double probing.
     children = [
         context.Process(
-            target=_worker, args=(str(config_path), host, port, timeout_offset, i == 0), daemon=True
+            target=_worker,
+            args=(str(config_path), host, port, timeout_offset, i == 0, announced),
+            daemon=True,
         )
         for i in range(workers)
     ]
