@@ -27,7 +27,7 @@ import numpy as np
 import yaml
 from loopback import free_port, wait_healthy
 
-from probes.store import ResultStore, default_store_path
+from probes.schedule.store import ResultStore, default_store_path
 from testbed import TestbedConfig, run_testbed
 
 

@@ -3,7 +3,7 @@ availability over time and the latencies measured, per bound SLO its SLI, budget
 alert span the catalogue's policies would have fired, and the incident's fault windows.
 
 Times are seconds from the start of the live phase. Alerts come from ``slo`` on the same step as the
-timeline (``probes.slo_view.binding_series``); SLO windows longer than the demo read what exists, so
+timeline (``probes.schedule.slo_view.binding_series``); SLO windows longer than the demo read what exists, so
 a rule whose long window is 1 h compares the whole demo with its factor, as Prometheus would a
 freshly started series.
 """
@@ -20,8 +20,8 @@ import numpy as np
 from demo.plan import IncidentStep
 from demo.probe_config import MODULE_LABELS
 from probes.config import ProberConfig
-from probes.slo_view import SloBinding, binding_series, bindings
-from probes.store import ResultStore
+from probes.schedule.slo_view import SloBinding, binding_series, bindings
+from probes.schedule.store import ResultStore
 from slo.burn_rate import burn_rate, evaluate_rule
 from slo.catalog import Catalog
 from slo.json_numbers import json_number

@@ -35,9 +35,9 @@ from demo.plan import DemoPlan
 from demo.probe_config import exporter_config, write_probe_key
 from demo.probe_sli import IncidentWindow, probe_summary
 from probes.config import ProberConfig, load_config
-from probes.exporter import build_app
-from probes.scheduled import enable_scheduled_probing
-from probes.store import default_store_path
+from probes.exporter.server import build_app
+from probes.schedule.scheduled import enable_scheduled_probing
+from probes.schedule.store import default_store_path
 from slo.atomic_write import write_text_atomic
 from slo.catalog import Catalog
 from slo.catalog_file import load_catalog

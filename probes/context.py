@@ -1,9 +1,8 @@
 """What a prober gets for one probe: deadline, shared HTTP session, target policy, per-target state, log.
 
-blackbox_exporter gives each probe a fresh registry and a log buffer; ``Samples`` and ``ProbeLog`` are
-those two, and ``ProbeContext.finish`` turns them into the immutable ``ProbeResult``. Log records are
-kept raw and formatted only when someone reads them (``debug=true``, history), because formatting
-timestamps for every probe costs more than the probe's own bookkeeping.
+blackbox_exporter gives each probe a fresh registry and a log buffer; ``Samples`` and
+``probes.probe_log.ProbeLog`` are those two, and ``ProbeContext.finish`` turns them into the
+immutable ``ProbeResult``.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from probes.result import LogRecord, ProbeFailure, ProbeResult, Sample
+from probes.probe_log import ProbeLog
+from probes.result import ProbeFailure, ProbeResult, Sample
 
 if TYPE_CHECKING:
     import aiohttp
@@ -24,35 +24,7 @@ if TYPE_CHECKING:
     from probes.config import TLSConfig
     from probes.security import TargetPolicy
 
-__all__ = ["ProbeContext", "ProbeLog", "Samples", "TargetStates"]
-
-
-class ProbeLog:
-    """The per-probe log that ``debug=true`` shows; cheap to write, formatted only on demand."""
-
-    def __init__(self, caller: str, wall_clock: Callable[[], float] = time.time) -> None:
-        self.caller = caller
-        self._wall = wall_clock
-        self._records: list[LogRecord] = []
-
-    def _add(self, level: str, message: str, fields: dict[str, object]) -> None:
-        self._records.append(LogRecord(self._wall(), level, self.caller, message, tuple(fields.items())))
-
-    def debug(self, message: str, **fields: object) -> None:
-        self._add("debug", message, fields)
-
-    def info(self, message: str, **fields: object) -> None:
-        self._add("info", message, fields)
-
-    def warn(self, message: str, **fields: object) -> None:
-        self._add("warn", message, fields)
-
-    def error(self, message: str, **fields: object) -> None:
-        self._add("error", message, fields)
-
-    @property
-    def records(self) -> tuple[LogRecord, ...]:
-        return tuple(self._records)
+__all__ = ["ProbeContext", "Samples", "TargetStates"]
 
 
 class Samples:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from probes.context import ProbeLog
+from probes.probe_log import ProbeLog
 from probes.result import JsonFailure
 
 __all__ = ["MISSING", "JsonAssertion", "check", "json_path", "lookup", "numeric", "parse_assertion"]

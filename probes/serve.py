@@ -5,7 +5,7 @@ exporter can run N identical worker processes bound to the same address with ``S
 kernel spreads incoming scrapes across them. Each worker has its own ``/metrics`` counters and
 history (a scrape of ``/metrics`` sees one worker's), which is why one worker is the default.
 SIGHUP reloads the config (forwarded to every worker); SIGTERM and SIGINT stop. Client connections
-pass through ``probes.connections`` (descriptor limit raised, a reserve kept for probes, silent and
+pass through ``probes.exporter.connections`` (descriptor limit raised, a reserve kept for probes, silent and
 idle connections closed, 503 past the cap). A port that cannot
 be bound raises ``ListenError`` (one line: the address and the reason) before anything is served;
 once listening, the exporter prints one line saying where.
@@ -28,7 +28,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from probes.config import load_config
-from probes.connections import (
+from probes.exporter.connections import (
     KEEPALIVE_TIMEOUT_SECONDS,
     ConnectionGuard,
     GuardedSite,
@@ -36,9 +36,9 @@ from probes.connections import (
     client_connection_limit,
     raise_descriptor_limit,
 )
-from probes.exporter import EXPORTER, build_app
-from probes.scheduled import enable_scheduled_probing
-from probes.store import default_store_path
+from probes.exporter.server import EXPORTER, build_app
+from probes.schedule.scheduled import enable_scheduled_probing
+from probes.schedule.store import default_store_path
 from slo.input_errors import InputError
 
 __all__ = ["ListenError", "parse_listen", "run_exporter", "serve"]

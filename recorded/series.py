@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from probes.slo_view import recorded_counts
-from probes.store import ResultStore
+from probes.schedule.slo_view import recorded_counts
+from probes.schedule.store import ResultStore
 from recorded.prometheus import PrometheusSource, with_window
 from slo.burn_rate import RollingSeries
 from slo.catalog import SLO

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from probes.slo_view import SloBinding
-    from probes.store import ResultStore
+    from probes.schedule.slo_view import SloBinding
+    from probes.schedule.store import ResultStore
     from sim.backtest import MarkedIncident, Period
     from slo.catalog import Catalog
 
@@ -76,7 +76,7 @@ def _incidents(texts: list[str], start_unix: float) -> list[MarkedIncident]:
 def _config_bindings(config_path: Path, catalog: Catalog) -> list[SloBinding]:
     """The (SLO, target, module) rows the probe config's ``targets:`` name."""
     from probes.config import load_config
-    from probes.slo_view import bindings
+    from probes.schedule.slo_view import bindings
     from slo.input_errors import InputError
 
     try:
@@ -87,7 +87,7 @@ def _config_bindings(config_path: Path, catalog: Catalog) -> list[SloBinding]:
 
 def _stored_bindings(store: ResultStore, path: Path, catalog: Catalog) -> list[SloBinding]:
     """The (SLO, target, module) rows the results file records, as the exporter's config had them."""
-    from probes.slo_view import SloBinding
+    from probes.schedule.slo_view import SloBinding
 
     bound = [SloBinding(*row) for row in store.bindings()]
     unknown = sorted({b.slo_id for b in bound} - {s.id for s in catalog.slos})
@@ -105,7 +105,7 @@ def _store_counts(
     end: str | None,
     step: float,
 ) -> tuple[Period, dict[str, tuple[Any, Any]]]:
-    from probes.store import ResultStore, default_store_path
+    from probes.schedule.store import ResultStore, default_store_path
     from recorded.series import from_store
     from sim.backtest import Period
 

@@ -31,8 +31,8 @@ __all__ = ["gate_decision", "register"]
 
 def _entries_from_store(path: Path, catalog: Catalog, slo_ids: list[str], at: float) -> list[dict[str, Any]]:
     # The prober's modules (aiohttp) load only when a command reads them, so the CLI starts fast.
-    from probes.slo_view import SloBinding, slo_report
-    from probes.store import ResultStore
+    from probes.schedule.slo_view import SloBinding, slo_report
+    from probes.schedule.store import ResultStore
 
     if not path.exists():
         raise fail(f"{path}: no results store")

@@ -41,7 +41,7 @@ async def _probe_once(
 ) -> ProbeResult:
     from prometheus_client import CollectorRegistry
 
-    from probes.exporter import Exporter
+    from probes.exporter.server import Exporter
 
     exporter = Exporter(config, CollectorRegistry())
     await exporter.open()
@@ -73,8 +73,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve /probe, /metrics, /-/healthy, /-/reload, /config, /history like blackbox_exporter."""
         from probes.config import load_config
+        from probes.schedule.slo_view import bindings
         from probes.serve import ListenError, parse_listen, run_exporter
-        from probes.slo_view import bindings
         from slo.catalog_file import load_catalog
         from slo.input_errors import InputError
 
@@ -118,7 +118,7 @@ def register(app: typer.Typer) -> None:
         import asyncio
 
         from probes.config import DEFAULT_CONFIG, load_config
-        from probes.exporter import module_yaml, scrape_timeout
+        from probes.exporter.server import module_yaml, scrape_timeout
         from probes.result import TargetRefused, render_debug
         from probes.target import TargetSyntaxError
         from slo.input_errors import InputError

@@ -61,7 +61,7 @@ def _budgeted(catalog: Catalog, slo_id: str) -> bool:
 def _from_store(
     path: Path, catalog: Catalog, slo_ids: list[str], first: float, step: float, steps: int
 ) -> list[RecordedSeries]:
-    from probes.store import ResultStore
+    from probes.schedule.store import ResultStore
     from recorded.series import from_store
 
     if not path.exists():

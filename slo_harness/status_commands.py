@@ -2,7 +2,7 @@
 
 With ``--url`` it reads a running exporter's ``GET /slo``; with ``--config`` it computes the same
 document from the results file next to that config, so it works while the exporter is down.
-Either way the numbers come from ``probes.slo_view``, which takes them from ``slo``.
+Either way the numbers come from ``probes.schedule.slo_view``, which takes them from ``slo``.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ def read_slo_view(url: str) -> dict[str, Any]:
 
 def _from_config(config_path: Path, store_path: Path | None, catalog_path: Path | None) -> dict[str, Any]:
     from probes.config import load_config
-    from probes.slo_view import bindings, slo_report
-    from probes.store import ResultStore, default_store_path
+    from probes.schedule.slo_view import bindings, slo_report
+    from probes.schedule.store import ResultStore, default_store_path
     from slo.catalog_file import load_catalog
     from slo.input_errors import InputError
 

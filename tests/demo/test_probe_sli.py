@@ -9,7 +9,7 @@ import pytest
 from demo.plan import QUICK
 from demo.probe_sli import IncidentWindow, probe_summary
 from probes.config import ProberConfig
-from probes.store import ProbeRecord, ResultStore
+from probes.schedule.store import ProbeRecord, ResultStore
 from slo.catalog_file import load_catalog
 
 T0 = 1_800_000_000.0

@@ -15,8 +15,8 @@ from aiohttp import web
 
 from probes.config import Module
 from probes.context import ProbeContext
-from probes.dispatch import run_probe
-from probes.http_phases import new_session
+from probes.probers.dispatch import run_probe
+from probes.probers.http_phases import new_session
 from probes.result import ProbeResult
 from probes.security import TargetPolicy
 

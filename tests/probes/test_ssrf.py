@@ -28,16 +28,16 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from probes.config import load_config
 from probes.context import ProbeContext
-from probes.exporter import build_app
-from probes.http_phases import new_session
-from probes.resolve import resolve
+from probes.exporter.server import build_app
+from probes.probers.http_phases import new_session
+from probes.probers.resolve import resolve
 from probes.result import TargetRefused
-from probes.scheduled import enable_scheduled_probing
+from probes.schedule.scheduled import enable_scheduled_probing
 from probes.security import TargetPolicy, parse_address
 from probes.target import TargetSyntaxError, endpoint
 from slo.input_errors import InputError
-from tests.probes.chain.conftest import ScriptedNode
 from tests.probes.conftest import serve
+from tests.probes.probers.chain.conftest import ScriptedNode
 
 pytestmark = pytest.mark.integration
 

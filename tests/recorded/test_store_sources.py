@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from probes.store import ProbeRecord, ResultStore
+from probes.schedule.store import ProbeRecord, ResultStore
 from recorded.periods import format_time
 from slo_harness.cli import app
 

@@ -20,8 +20,8 @@ from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner
 
 from probes.config import ProberConfig
-from probes.exporter import build_app
-from probes.scheduled import enable_scheduled_probing
+from probes.exporter.server import build_app
+from probes.schedule.scheduled import enable_scheduled_probing
 from slo_harness.cli import app as cli
 from testbed import Fault, FaultKind, Surface, TestbedConfig, run_testbed
 from tests.probes.conftest import serve

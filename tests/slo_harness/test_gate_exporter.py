@@ -16,9 +16,9 @@ from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner
 
 from probes.config import ProberConfig
-from probes.exporter import build_app
-from probes.scheduled import enable_scheduled_probing
-from probes.store import ResultStore
+from probes.exporter.server import build_app
+from probes.schedule.scheduled import enable_scheduled_probing
+from probes.schedule.store import ResultStore
 from slo.catalog_file import load_catalog, parse_catalog
 from slo_harness.cli import app as cli
 from testbed import TestbedConfig, run_testbed

@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner
 
 from probes.config import load_config as load_probe_config
-from probes.exporter import build_app
+from probes.exporter.server import build_app
 from probes.serve import serve as serve_exporter
 from sim.scenario_file import ScenarioError, load_scenario
 from slo.catalog_file import CatalogError, load_catalog
