@@ -17,12 +17,12 @@ The fault model (surfaces, kinds, fields, timing) is described in ``testbed.faul
 
 from __future__ import annotations
 
-from testbed.chain import ChainModel
+from testbed.chain.model import ChainModel
+from testbed.chain.transactions import parse_tx
 from testbed.clock import Clock, ManualClock, SystemClock
 from testbed.config import BenchmarkConfig, GenesisAccount, ProviderConfig, TestbedConfig, load_config
 from testbed.faults import Fault, FaultBoard, FaultKind, Surface
 from testbed.runner import Testbed, run_testbed
-from testbed.transactions import parse_tx
 
 __all__ = [
     "BenchmarkConfig",

@@ -17,8 +17,8 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from testbed.chain import ChainModel
-from testbed.provider import ProviderDaemon
+from testbed.chain.model import ChainModel
+from testbed.daemons.provider import ProviderDaemon
 
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -17,22 +17,22 @@ import numpy as np
 from aiohttp import web
 
 from cosmostx import DevAccount, encode_address
-from testbed.benchmark_daemon import BenchmarkDaemon
-from testbed.block_feed import BlockFeed, commit_block, produce_blocks
-from testbed.chain import ChainModel
+from testbed.chain.block_feed import BlockFeed, commit_block, produce_blocks
+from testbed.chain.model import ChainModel
 from testbed.clock import Clock, SystemClock
 from testbed.config import TestbedConfig
 from testbed.control import ControlApi
+from testbed.daemons.benchmark import BenchmarkDaemon
+from testbed.daemons.provider import ProviderDaemon
 from testbed.faults import FaultBoard, FaultKind, Surface
-from testbed.grpc_server import GrpcSurface
+from testbed.grpc.node_service import NodeService
+from testbed.grpc.query_service import QueryService
+from testbed.grpc.server import GrpcSurface
 from testbed.http_surface import Listener, ProtocolError, SurfaceGuard, plain_protocol_error
 from testbed.metrics import CONTENT_TYPE, exposition, new_registry
-from testbed.node_service import NodeService
-from testbed.provider import ProviderDaemon
-from testbed.query_service import QueryService
-from testbed.rest_server import RestServer, rest_protocol_error
-from testbed.rpc_methods import RpcMethods
-from testbed.rpc_server import RpcServer, rpc_protocol_error
+from testbed.rest.server import RestServer, rest_protocol_error
+from testbed.rpc.methods import RpcMethods
+from testbed.rpc.server import RpcServer, rpc_protocol_error
 
 SUPERVISE_SECONDS = 0.05
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from testbed.chain import IndexedTx
+from testbed.chain.model import IndexedTx
 
 _CONDITION = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(<=|>=|=|<|>|CONTAINS|EXISTS)\s*(.*?)\s*$")
 _COMPARE: dict[str, Callable[[int, int], bool]] = {

@@ -23,8 +23,8 @@ from chainpb.cosmos.base.tendermint.v1beta1 import query_pb2, query_pb2_grpc
 from chainpb.cosmos.tx.v1beta1 import service_pb2, service_pb2_grpc
 from testbed.config import TestbedConfig
 from testbed.faults import FaultBoard, FaultKind, Surface
-from testbed.node_service import NodeService, ServiceError
-from testbed.query_service import QueryService
+from testbed.grpc.node_service import NodeService, ServiceError
+from testbed.grpc.query_service import QueryService
 
 TENDERMINT_SERVICE = "cosmos.base.tendermint.v1beta1.Service"
 TX_SERVICE = "cosmos.tx.v1beta1.Service"

@@ -13,7 +13,7 @@ import pytest
 
 from cosmostx import tx_hash
 from testbed import Testbed
-from testbed.rest_server import gateway_error
+from testbed.rest.server import gateway_error
 from tests.testbed.conftest import FAST, Sender, b64, fetch
 
 pytestmark = pytest.mark.integration

@@ -11,16 +11,21 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from testbed.chain import Block, ChainModel, IndexedTx, TxResult
+from testbed.chain.model import (
+    BLOCK_PROTOCOL,
+    CHANNELS_HEX,
+    COMETBFT_VERSION,
+    Block,
+    ChainModel,
+    IndexedTx,
+    TxResult,
+)
 from testbed.timestamps import rfc3339_nano
 
-if TYPE_CHECKING:  # query_service answers through node_service, which reads this module
-    from testbed.query_service import QueryAnswer
+if TYPE_CHECKING:
+    from testbed.grpc.query_service import QueryAnswer
 
 Json = dict[str, Any]
-CHANNELS_HEX = "40202122233038606100"
-COMETBFT_VERSION = "0.38.21"
-BLOCK_PROTOCOL = 11
 BLOCKCHAIN_LIMIT = 20
 
 

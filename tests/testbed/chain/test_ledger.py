@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from chainpb.cosmos.tx.v1beta1 import tx_pb2
 from cosmostx import Fee, Key, build_msg_send, dev_accounts, key_from_mnemonic, sign_tx
 from testbed import ChainModel, FaultBoard, GenesisAccount, ManualClock, TestbedConfig, parse_tx
-from testbed.transactions import TxDecodeError
+from testbed.chain.transactions import TxDecodeError
 from tests.cosmostx import vectors
 
 SECOND = 1_000_000_000

@@ -18,8 +18,8 @@ from aiohttp import web
 
 from testbed.faults import Fault
 from testbed.http_surface import json_response, load_json
-from testbed.rpc_methods import Method, ParamError, RpcError, RpcMethods, json_param, uri_param
-from testbed.rpc_views import Json
+from testbed.rpc.methods import Method, ParamError, RpcError, RpcMethods, json_param, uri_param
+from testbed.rpc.views import Json
 
 PARSE_ERROR = (-32700, "Parse error")
 INVALID_REQUEST = (-32600, "Invalid Request")

@@ -22,11 +22,19 @@ from chainpb.tendermint.p2p import types_pb2 as p2p_pb2
 from chainpb.tendermint.types import block_pb2, evidence_pb2, types_pb2, validator_pb2
 from chainpb.tendermint.version import types_pb2 as version_pb2
 from cosmostx import encode_address, tx_hash
-from testbed.chain import Block, ChainModel, Event, IndexedTx, TxResult
-from testbed.mempool import MempoolError, MempoolFullError, TxInCacheError, TxTooLargeError
-from testbed.rpc_views import BLOCK_PROTOCOL, CHANNELS_HEX, COMETBFT_VERSION
+from testbed.chain.mempool import MempoolError, MempoolFullError, TxInCacheError, TxTooLargeError
+from testbed.chain.model import (
+    BLOCK_PROTOCOL,
+    CHANNELS_HEX,
+    COMETBFT_VERSION,
+    Block,
+    ChainModel,
+    Event,
+    IndexedTx,
+    TxResult,
+)
+from testbed.chain.transactions import TxDecodeError, decode_tx
 from testbed.timestamps import rfc3339_seconds
-from testbed.transactions import TxDecodeError, decode_tx
 
 SYNC = service_pb2.BROADCAST_MODE_SYNC
 ASYNC = service_pb2.BROADCAST_MODE_ASYNC

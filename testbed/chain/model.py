@@ -3,7 +3,7 @@
 It is plain synchronous state with no clock of its own: ``produce_block`` takes the header time, so a
 test can make a hundred blocks in a loop and the runner calls it every ``block_time``. What clients
 observe follows CometBFT and the SDK: CheckTx refuses undecodable txs and runs the ante handler
-(unknown account, fee, public key, sequence, signature: ``testbed.ledger``), the proposer reaps the
+(unknown account, fee, public key, sequence, signature: ``testbed.chain.ledger``), the proposer reaps the
 mempool FIFO up to ``max_txs_per_block``, DeliverTx may still fail a tx (sequence, funds, gas) and
 the tx is then indexed with its non-zero code, and after each block the mempool is rechecked
 against the new state.
@@ -15,15 +15,20 @@ import hashlib
 from dataclasses import dataclass
 
 from cosmostx import MSG_SEND_TYPE_URL, tx_hash
+from testbed.chain.ledger import AnteMode, Ledger, sequence_log
+from testbed.chain.mempool import Mempool, MempoolEntry, MempoolFullError
+from testbed.chain.transactions import ParsedTx, TxDecodeError, coins_text, parse_tx
 from testbed.config import TestbedConfig
 from testbed.faults import FaultBoard, FaultKind, Surface
-from testbed.ledger import AnteMode, Ledger, sequence_log
-from testbed.mempool import Mempool, MempoolEntry, MempoolFullError
-from testbed.transactions import ParsedTx, TxDecodeError, coins_text, parse_tx
 
 EMPTY_HASH = hashlib.sha256(b"").digest()
 CONSENSUS_HASH = hashlib.sha256(b"consensus params").digest()
 SDK_CODESPACE = "sdk"
+# What the node says it runs (``/status`` node_info, GetNodeInfo, block headers): CometBFT v0.38's
+# version, block protocol and p2p channels, as every surface reports them.
+COMETBFT_VERSION = "0.38.21"
+BLOCK_PROTOCOL = 11
+CHANNELS_HEX = "40202122233038606100"
 
 
 @dataclass(frozen=True)

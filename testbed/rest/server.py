@@ -21,14 +21,14 @@ from google.protobuf.message import Message
 from chainpb.cosmos.auth.v1beta1 import query_pb2 as auth_query_pb2
 from chainpb.cosmos.bank.v1beta1 import query_pb2 as bank_query_pb2
 from chainpb.cosmos.base.query.v1beta1 import pagination_pb2
-from testbed.chain import ChainModel
+from testbed.chain.model import ChainModel
 from testbed.faults import Fault
-from testbed.gateway_json import to_json
+from testbed.grpc.node_service import NodeService, ServiceError
+from testbed.grpc.query_service import QueryService
 from testbed.http_surface import json_response, load_json
-from testbed.node_service import NodeService, ServiceError
-from testbed.query_service import QueryService
-from testbed.rpc_methods import ParamError, json_param
-from testbed.rpc_views import consensus_params
+from testbed.rest.gateway_json import to_json
+from testbed.rpc.methods import ParamError, json_param
+from testbed.rpc.views import consensus_params
 
 _HTTP_STATUS = {
     grpc.StatusCode.OK: 200,

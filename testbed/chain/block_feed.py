@@ -11,7 +11,7 @@ import asyncio
 
 import numpy as np
 
-from testbed.chain import ChainModel
+from testbed.chain.model import ChainModel
 from testbed.clock import Clock
 
 

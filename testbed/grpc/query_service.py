@@ -25,9 +25,9 @@ from chainpb.cosmos.base.query.v1beta1 import pagination_pb2
 from chainpb.cosmos.base.v1beta1 import coin_pb2
 from chainpb.cosmos.tx.v1beta1 import service_pb2
 from cosmostx import decode_address, public_key_any
-from testbed.chain import ChainModel
+from testbed.chain.model import ChainModel
 from testbed.config import DENOM_PATTERN
-from testbed.node_service import NodeService, ServiceError
+from testbed.grpc.node_service import NodeService, ServiceError
 
 DEFAULT_LIMIT = 100
 BASE_ACCOUNT_TYPE_URL = "/cosmos.auth.v1beta1.BaseAccount"

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from chainpb.cosmos.tx.signing.v1beta1 import signing_pb2
 from cosmostx import DevAccount, dev_accounts, public_key_address, sign_doc_bytes, verify
+from testbed.chain.transactions import Coins, ParsedTx
 from testbed.config import TestbedConfig
-from testbed.transactions import Coins, ParsedTx
 
 _DIRECT = signing_pb2.SIGN_MODE_DIRECT
 

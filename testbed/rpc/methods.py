@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cosmostx import tx_hash
-from testbed import rpc_views as views
-from testbed.block_feed import BlockFeed
-from testbed.chain import ChainModel, IndexedTx, TxResult
-from testbed.mempool import MempoolError
-from testbed.query_service import QueryService
-from testbed.rpc_views import Json
-from testbed.tx_query import QueryError, height_range, parse_query
+from testbed.chain.block_feed import BlockFeed
+from testbed.chain.mempool import MempoolError
+from testbed.chain.model import ChainModel, IndexedTx, TxResult
+from testbed.grpc.query_service import QueryService
+from testbed.rpc import views
+from testbed.rpc.tx_query import QueryError, height_range, parse_query
+from testbed.rpc.views import Json
 
 ParamType = Literal["int", "bytes", "hex", "str", "bool"]
 MAX_PER_PAGE = 100

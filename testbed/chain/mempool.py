@@ -11,7 +11,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from testbed.transactions import ParsedTx
+from testbed.chain.transactions import ParsedTx
 
 
 class MempoolError(Exception):

@@ -7,8 +7,8 @@ import pytest
 
 from cosmostx import tx_hash
 from testbed import Fault, FaultBoard, FaultKind, ManualClock, TestbedConfig
-from testbed.chain import ChainModel
-from testbed.mempool import MempoolFullError, TxInCacheError, TxTooLargeError
+from testbed.chain.mempool import MempoolFullError, TxInCacheError, TxTooLargeError
+from testbed.chain.model import ChainModel
 from tests.testbed.conftest import Sender
 
 SECOND = 1_000_000_000
