@@ -20,9 +20,13 @@ def free_port() -> int:
 
 
 async def wait_healthy(
-    url: str, process: subprocess.Popen[bytes] | None = None, timeout_seconds: float = 30.0
+    url: str,
+    process: subprocess.Popen[bytes] | None = None,
+    timeout_seconds: float = 30.0,
+    interval_seconds: float = 0.1,
 ) -> None:
-    """Poll ``url/-/healthy`` until it answers 200; stop early if ``process`` has exited."""
+    """Poll ``url/-/healthy`` every ``interval_seconds`` until it answers 200; stop early if
+    ``process`` has exited."""
     deadline = time.monotonic() + timeout_seconds
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1)) as session:
         while time.monotonic() < deadline:
@@ -32,5 +36,5 @@ async def wait_healthy(
                 async with session.get(f"{url}/-/healthy") as response:
                     if response.status == 200:
                         return
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(interval_seconds)
     raise SystemExit(f"{url} did not become healthy within {timeout_seconds:g} s")

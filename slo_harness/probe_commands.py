@@ -73,14 +73,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve /probe, /metrics, /-/healthy, /-/reload, /config, /history like blackbox_exporter."""
         from probes.config import load_config
-        from probes.schedule.slo_view import bindings
         from probes.serve import ListenError, parse_listen, run_exporter
-        from slo.catalog_file import load_catalog
         from slo.input_errors import InputError
 
         try:
             loaded = load_config(config)
-            if loaded.targets:
+            if loaded.targets:  # the catalogue and the SLO view load only for scheduled probing
+                from probes.schedule.slo_view import bindings
+                from slo.catalog_file import load_catalog
+
                 bindings(loaded, load_catalog())
             parse_listen(listen)
         except InputError as exc:

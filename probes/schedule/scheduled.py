@@ -4,6 +4,11 @@ Scheduled probes run through ``Exporter.probe`` after ``Exporter.admit``, exactl
 ``/probe`` does, so they obey the same allowlist, concurrency bound and body cap and appear in the
 same history. The scheduler starts and stops with the aiohttp application. ``targets:`` are read at
 start: a reload (SIGHUP, ``/-/reload``) changes modules for ``/probe`` but not the schedule.
+
+The exporter imports this module whether or not its config has targets, so the scheduler, the store,
+the SLO view and the catalogue (NumPy, SQLite, the catalogue's models) are imported only once there
+are targets; then the scheduled modules' probers are imported before the first probe, so that no
+scheduled probe's duration (an SLI observation) includes importing its prober.
 """
 
 from __future__ import annotations
@@ -13,26 +18,19 @@ import contextlib
 import random
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from probes.exporter.server import EXPORTER, Exporter
+from probes.probers.dispatch import prober_for
 from probes.probers.observations import latest_key, observations_after
 from probes.result import ProbeResult, TargetRefused
-from probes.schedule.scheduler import (
-    Outcome,
-    ProbeRunner,
-    Schedule,
-    Scheduler,
-    SchedulerMetrics,
-    latency_buckets,
-    schedules,
-)
-from probes.schedule.slo_view import SloView, add_slo_routes, bindings, retention_seconds
-from probes.schedule.store import ResultStore
 from probes.target import TargetSyntaxError
-from slo.catalog import Catalog
-from slo.catalog_file import load_catalog
+
+if TYPE_CHECKING:
+    from probes.schedule.scheduler import Outcome, ProbeRunner, Schedule, Scheduler
+    from slo.catalog import Catalog
 
 __all__ = ["enable_scheduled_probing", "exporter_runner"]
 
@@ -83,15 +81,24 @@ def enable_scheduled_probing(
     config = exporter.config
     if not config.targets:
         return None
+    # Imported here (see the module docstring).
+    from probes.schedule.scheduler import Scheduler, SchedulerMetrics, latency_buckets, schedules  # noqa: PLC0415
+    from probes.schedule.slo_view import SloView, add_slo_routes, bindings, retention_seconds  # noqa: PLC0415
+    from probes.schedule.store import ResultStore  # noqa: PLC0415
+    from slo.catalog_file import load_catalog  # noqa: PLC0415
+
     catalog = catalog or load_catalog()
     bound = bindings(config, catalog)
     if not probe:
         add_slo_routes(app, SloView(Path(store_path), catalog, tuple(bound), exporter.wall_clock))
         return None
+    plan = schedules(config)
+    for kind in {schedule.module.prober for schedule in plan}:
+        prober_for(kind)
     store = ResultStore.open(store_path, retention_seconds(catalog, bound), wall_clock=exporter.wall_clock)
     store.set_bindings([(b.slo_id, b.target, b.module) for b in bound])
     scheduler = Scheduler(
-        schedules(config),
+        plan,
         exporter_runner(exporter),
         metrics=SchedulerMetrics.create(exporter.metrics.registry, latency_buckets(catalog)),
         store=store,

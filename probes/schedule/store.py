@@ -37,9 +37,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
+# NumPy loads when counts are first read, not when the exporter starts: it imports this module for
+# ``default_store_path`` whether or not it probes on a schedule.
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    Counts = tuple[NDArray[np.float64], NDArray[np.float64]]
 
 __all__ = ["ProbeRecord", "ResultStore", "default_store_path"]
 
@@ -89,9 +95,6 @@ def _iso(seconds: float) -> str:
         return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
     except (OverflowError, OSError, ValueError):
         return f"{seconds:g}"
-
-Counts = tuple[NDArray[np.float64], NDArray[np.float64]]
-
 
 @dataclass(frozen=True, slots=True)
 class ProbeRecord:
@@ -333,6 +336,8 @@ class ResultStore:
             " GROUP BY i",
             {**names, "start": start, "step": step_seconds, "end": start + steps * step_seconds},
         ).fetchall()
+        import numpy as np  # noqa: PLC0415 (see the imports)
+
         good = np.zeros(steps)
         total = np.zeros(steps)
         if rows:
@@ -357,6 +362,8 @@ class ResultStore:
             f"SELECT finished_at, seconds FROM observations WHERE {_SERIES_IN_RANGE} ORDER BY finished_at",
             {"target": target, "module": module, "start": start, "end": end},
         ).fetchall()
+        import numpy as np  # noqa: PLC0415 (see the imports)
+
         times = np.fromiter((r[0] for r in rows), np.float64, len(rows))
         return times, np.fromiter((r[1] for r in rows), np.float64, len(rows))
 
@@ -374,6 +381,8 @@ class ResultStore:
         rows = self._db.execute(
             "SELECT started_at - due_at FROM results WHERE finished_at > ?", (since,)
         ).fetchall()
+        import numpy as np  # noqa: PLC0415 (see the imports)
+
         return np.fromiter((r[0] for r in rows), np.float64, len(rows))
 
     def _transaction(self) -> _Transaction:
