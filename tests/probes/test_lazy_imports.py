@@ -14,12 +14,12 @@ from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
 
-# Runs the exporter as the CLI does, probes it through /probe, stops it with SIGTERM, and prints
-# which of the watched modules the process had imported by then.
+# Runs the exporter as the CLI does, probes it through /probe, and after each probe prints which of
+# the watched modules the process has imported (the probes run in a thread of the same process);
+# then stops it with SIGTERM.
 _RUN = """
-import atexit, json, os, signal, sys, threading, urllib.request
+import json, os, signal, sys, threading, urllib.request
 watched = {watched!r}
-atexit.register(lambda: print(json.dumps([m for m in watched if m in sys.modules]), file=sys.stderr))
 
 def scrape():
     base = "http://127.0.0.1:{port}"
@@ -31,6 +31,7 @@ def scrape():
             threading.Event().wait(0.05)
     for module, target in {probes!r}:
         urllib.request.urlopen(f"{{base}}/probe?module={{module}}&target={{target}}", timeout=30).read()
+        print(json.dumps([m for m in watched if m in sys.modules]), file=sys.stderr, flush=True)
     os.kill(os.getpid(), signal.SIGTERM)
 
 threading.Thread(target=scrape, daemon=True).start()
@@ -52,29 +53,30 @@ modules:
 """
 
 
-def _loaded_after(tmp_path: Path, probes: list[tuple[str, str]], modules: str) -> list[str]:
+def _loaded_after(tmp_path: Path, probes: list[tuple[str, str]], modules: str) -> list[list[str]]:
+    """The watched modules loaded after each of ``probes`` (module, target), in order."""
     config = tmp_path / "exporter.yml"
     config.write_text(modules)
     port = free_port()
     code = _RUN.format(watched=WATCHED, port=port, probes=probes, config=str(config))
     run = [sys.executable, "-c", code]
     out = subprocess.run(run, check=False, capture_output=True, text=True, timeout=120)
-    last = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
-    assert out.returncode == 0 and last.startswith("["), out.stderr
-    loaded: list[str] = json.loads(last)
-    return loaded
+    reports = [line for line in out.stderr.splitlines() if line.startswith("[")]
+    assert out.returncode == 0 and len(reports) == len(probes), out.stderr
+    return [json.loads(line) for line in reports]
 
 
 def test_an_http_only_config_loads_no_grpc_signer_or_numpy(tmp_path: Path) -> None:
     http_only = CONFIG.split("  grpc_plain:", maxsplit=1)[0]
     port = free_port()
-    loaded = _loaded_after(tmp_path, [("http_2xx", f"http://127.0.0.1:{port}/")], http_only)
-    assert loaded == []
+    assert _loaded_after(tmp_path, [("http_2xx", f"http://127.0.0.1:{port}/")], http_only) == [[]]
 
 
 def test_a_grpc_module_loads_grpc_only_when_its_first_probe_runs(tmp_path: Path) -> None:
     closed = f"127.0.0.1:{free_port()}"
-    assert _loaded_after(tmp_path, [("http_2xx", f"http://{closed}/")], CONFIG) == []
-    loaded = _loaded_after(tmp_path, [("grpc_plain", closed)], CONFIG)
-    assert "grpc" in loaded and "google.protobuf" in loaded
-    assert "numpy" not in loaded and "cosmostx" not in loaded
+    after_http, after_grpc = _loaded_after(
+        tmp_path, [("http_2xx", f"http://{closed}/"), ("grpc_plain", closed)], CONFIG
+    )
+    assert after_http == []
+    assert "grpc" in after_grpc and "google.protobuf" in after_grpc
+    assert "numpy" not in after_grpc and "cosmostx" not in after_grpc
