@@ -177,3 +177,5 @@ def test_public_api_is_a_sorted_all_whose_names_resolve(package: str) -> None:
     assert names, f"{package} has an empty __all__"
     for name in names:
         assert getattr(module, name) is not None, name
+    assert set(names) <= set(dir(module))
+    assert not hasattr(module, "no_such_name")
