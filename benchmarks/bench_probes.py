@@ -442,8 +442,9 @@ def _scrape_count(port: int) -> float:
     return sum(map(float, counts))
 
 
-def _query(port: int, expr: str) -> float:
-    url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+def _query(port: int, expr: str, at: float | None = None) -> float:
+    params = {"query": expr} if at is None else {"query": expr, "time": f"{at:.3f}"}
+    url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode(params)
     result = json.loads(_get(url))["data"]["result"]
     return float(result[0]["value"][1]) if result else 0.0
 
@@ -497,10 +498,10 @@ def scraped(
             _wait_scraping(port, len(targets))
             t0, t1, cpu, driver, probes = _window(pid, args, prometheus.pid, lambda: _scrape_count(port))
             window = f"{round(t1 - t0)}s"
-            total = _query(port, f"sum(count_over_time(probe_success[{window}]))")
-            ok = _query(port, f"sum(sum_over_time(probe_success[{window}]))")
+            ok, total = (f"sum({f}_over_time(probe_success[{window}]))" for f in ("sum", "count"))
+            share = _query(port, f"{ok} / {total}", at=t1)
     # Probes as Prometheus counted its scrapes; the success share from the samples it stored.
-    return Scheduled(label, t1 - t0, int(probes), round(probes * ok / total) if total else 0, cpu, driver)
+    return Scheduled(label, t1 - t0, int(probes), round(probes * share), cpu, driver)
 
 
 def scheduled(folder: Path, nginx_port: int, args: argparse.Namespace) -> list[Scheduled]:

@@ -56,25 +56,28 @@ class ProbeLog:
 
 
 class Samples:
-    """The gauges of one probe (blackbox_exporter's fresh registry): setting a series again replaces it."""
+    """The gauges of one probe (blackbox_exporter's fresh registry): setting a series again replaces it.
+
+    Values are kept as plain pairs and become ``Sample`` objects once, in ``freeze``: probers set most
+    gauges to 0 first and again later, and building an object for each of those costs more than the
+    probe's other bookkeeping.
+    """
 
     def __init__(self) -> None:
-        self._by_key: dict[tuple[str, tuple[tuple[str, str], ...]], Sample] = {}
+        self._by_key: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[float, str]] = {}
 
     def set(self, name: str, value: float, help_text: str, **labels: str) -> None:
-        label_pairs = tuple(labels.items()) if labels else ()
         if name[-8:] == "_seconds":
             value = round(value, 9)  # nanoseconds, as Go's time.Duration reports them
-        self._by_key[(name, label_pairs)] = Sample(name, float(value), help_text, label_pairs)
+        self._by_key[(name, tuple(labels.items()) if labels else ())] = (float(value), help_text)
 
     def add(self, name: str, value: float, help_text: str, **labels: str) -> None:
         """Add to a series, starting from 0 (BBE adds to its lookup-time gauge the same way)."""
-        key = (name, tuple(labels.items()))
-        old = self._by_key.get(key)
-        self.set(name, (old.value if old else 0.0) + value, help_text, **labels)
+        old = self._by_key.get((name, tuple(labels.items())))
+        self.set(name, (old[0] if old else 0.0) + value, help_text, **labels)
 
     def freeze(self) -> tuple[Sample, ...]:
-        return tuple(self._by_key.values())
+        return tuple(Sample(name, v, h, labels) for (name, labels), (v, h) in self._by_key.items())
 
 
 class TargetStates:

@@ -266,11 +266,11 @@ async def _exchange(
                 allow_redirects=False,
                 ssl=ssl_context(config.tls_config, ctx.ssl_contexts) if is_tls else False,
                 server_hostname=server_name if is_tls else None,
-                trace_request_ctx=recorder,
             )
         except aiohttp.ClientError as exc:
             ctx.log.error("Error for HTTP request", err=str(exc))
             raise _client_failure(exc, url) from None
+        trip.response_start = ctx.now()  # the request returns once the response headers are in
         async with response:
             next_url = _redirect_target(url, response)
             if next_url is not None:

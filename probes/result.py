@@ -40,6 +40,7 @@ thin and the text can be tested without a server.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -318,15 +319,16 @@ def format_value(value: float) -> str:
     ['200', '-1', '0.25', '1.8608e-05', '3.668918509e+09']
     """
     value = float(value)
+    magnitude = abs(value)  # NaN is not below anything, so it falls through to its own case
+    if magnitude < 1e6:
+        if value.is_integer():
+            return str(int(value))
+        if magnitude >= 1e-4:
+            return repr(value)  # the same shortest digits; Python also writes this range without exponent
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
-    magnitude = abs(value)
-    if value.is_integer() and magnitude < 1e6:
-        return str(int(value))
-    if 1e-4 <= magnitude < 1e6:
-        return repr(value)  # the same shortest digits, and Python also writes this range without exponent
     sign, digits, exponent = Decimal(repr(float(value))).normalize().as_tuple()
     assert isinstance(exponent, int)
     first = exponent + len(digits) - 1  # the power of ten of the leading digit
@@ -360,17 +362,23 @@ def all_samples(result: ProbeResult, *, failure_info: bool = True) -> list[Sampl
     return sorted(samples, key=lambda s: (s.name, s.labels))
 
 
+@functools.lru_cache(maxsize=256)
+def _header(name: str, help_text: str) -> str:
+    """One metric's HELP and TYPE lines (the names and help texts are the probers' own, a small set)."""
+    return f"# HELP {name} {help_text}\n# TYPE {name} gauge\n"
+
+
 def render_result(result: ProbeResult, *, failure_info: bool = True) -> str:
     """Prometheus text exposition (0.0.4) of one probe: one HELP/TYPE block per metric, all gauges."""
-    lines: list[str] = []
+    parts: list[str] = []
     current = ""
     for sample in all_samples(result, failure_info=failure_info):
         if sample.name != current:
             current = sample.name
-            lines.append(f"# HELP {sample.name} {sample.help}")
-            lines.append(f"# TYPE {sample.name} gauge")
-        lines.append(_series(sample))
-    return "\n".join(lines) + "\n"
+            parts.append(_header(sample.name, sample.help))
+        parts.append(_series(sample))
+        parts.append("\n")
+    return "".join(parts)
 
 
 def _logfmt_value(value: object) -> str:
