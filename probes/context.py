@@ -76,6 +76,10 @@ class Samples:
         old = self._by_key.get((name, tuple(labels.items())))
         self.set(name, (old[0] if old else 0.0) + value, help_text, **labels)
 
+    def update(self, other: Samples) -> None:
+        """Set every series of ``other`` here (e.g. a prober's gauges that start at 0)."""
+        self._by_key.update(other._by_key)
+
     def freeze(self) -> tuple[Sample, ...]:
         return tuple(Sample(name, v, h, labels) for (name, labels), (v, h) in self._by_key.items())
 

@@ -19,7 +19,7 @@ import aiohttp
 from yarl import URL
 
 from probes.config import HTTPProbe, Module
-from probes.context import ProbeContext
+from probes.context import ProbeContext, Samples
 from probes.http_phases import PhaseRecorder, RoundTrip, activate, deactivate
 from probes.json_assert import assert_all, json_path, lookup, numeric
 from probes.resolve import resolve
@@ -68,6 +68,19 @@ _HELP = {
     ),
     "probe_json_value": "Numeric value found at a JSON path of the response body",
 }
+
+
+def _zeros() -> Samples:
+    """The gauges BBE sets to 0 before an HTTP probe starts, so every failure path reports them."""
+    zeros = Samples()
+    for name in _ZERO_AT_START:
+        zeros.set(name, 0, _HELP[name])
+    for phase in PHASES:
+        zeros.set("probe_http_duration_seconds", 0, _HELP["probe_http_duration_seconds"], phase=phase)
+    return zeros
+
+
+_ZEROS = _zeros()
 
 
 def _set(ctx: ProbeContext, name: str, value: float, **labels: str) -> None:
@@ -208,10 +221,7 @@ def _redirect_target(url: URL, response: aiohttp.ClientResponse) -> URL | None:
 async def probe(target: str, module: Module, ctx: ProbeContext) -> ProbeResult:
     """Probe an http(s) URL; a target without a scheme gets ``http://``, as in BBE."""
     config = module.http
-    for name in _ZERO_AT_START:
-        _set(ctx, name, 0)
-    for phase in PHASES:
-        _set(ctx, "probe_http_duration_seconds", 0, phase=phase)
+    ctx.samples.update(_ZEROS)
     try:
         url = endpoint(target, "http").url
     except TargetSyntaxError as exc:
