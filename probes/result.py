@@ -45,7 +45,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
@@ -312,31 +311,29 @@ _FAILURE_HELP = "Why the probe failed: 1 on the one reason of a failed probe, no
 def format_value(value: float) -> str:
     """A float exactly as Prometheus' Go client writes it (``strconv`` 'g', shortest digits).
 
-    Go switches to exponent form below 1e-4 and from 1e6 up, where Python's ``repr`` waits until
-    1e16, so ``probe_ip_addr_hash`` reads ``3.668918509e+09`` in both exporters.
+    Both languages write the shortest digits that read back exactly, and both switch to exponent
+    form below 1e-4 (``1.8608e-05``, two exponent digits at least); Go also does from 1e6 up, where
+    Python's ``repr`` waits until 1e16, so ``probe_ip_addr_hash`` reads ``3.668918509e+09`` in both
+    exporters: only that range is rewritten here.
 
     >>> [format_value(v) for v in (200, -1, 0.25, 1.8608e-05, 3668918509.0)]
     ['200', '-1', '0.25', '1.8608e-05', '3.668918509e+09']
     """
     value = float(value)
-    magnitude = abs(value)  # NaN is not below anything, so it falls through to its own case
-    if magnitude < 1e6:
-        if value.is_integer():
-            return str(int(value))
-        if magnitude >= 1e-4:
-            return repr(value)  # the same shortest digits; Python also writes this range without exponent
+    if abs(value) < 1e6:  # NaN is not below anything, so it falls through to its own case
+        return str(int(value)) if value.is_integer() else repr(value)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
-    sign, digits, exponent = Decimal(repr(float(value))).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    first = exponent + len(digits) - 1  # the power of ten of the leading digit
-    prefix = "-" if sign else ""
-    if -4 <= first < 6:
-        return prefix + format(Decimal((0, digits, exponent)), "f")
-    body = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
-    return f"{prefix}{body}e{'-' if first < 0 else '+'}{abs(first):02d}"
+    text = repr(value)
+    if "e" in text:  # from 1e16 up Python's exponent form is Go's
+        return text
+    sign = "-" if value < 0 else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    digits = (whole + fraction).rstrip("0")
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{mantissa}e+{len(whole) - 1:02d}"
 
 
 def _escape(value: str) -> str:
