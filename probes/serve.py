@@ -33,7 +33,7 @@ import uvloop
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from probes.config import load_config
+from probes.config import ProberConfig, load_config
 from probes.connections import (
     KEEPALIVE_TIMEOUT_SECONDS,
     ConnectionGuard,
@@ -47,7 +47,15 @@ from probes.scheduled import enable_scheduled_probing
 from probes.store import default_store_path
 from slo.input_errors import InputError
 
-__all__ = ["ListenError", "default_workers", "parse_listen", "run_exporter", "run_loop", "serve"]
+__all__ = [
+    "ListenError",
+    "default_workers",
+    "parse_listen",
+    "run_exporter",
+    "run_loop",
+    "serve",
+    "worker_count",
+]
 
 
 class ListenError(Exception):
@@ -66,6 +74,14 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def worker_count(config: ProberConfig, workers: int | None) -> int:
+    """``workers`` when given; else one per CPU, or 1 when the config has ``targets:`` (one process
+    then holds the schedule, its results store and its series in ``/metrics``)."""
+    if workers is not None:
+        return workers
+    return 1 if config.targets else default_workers()
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -189,13 +205,11 @@ def run_exporter(
 ) -> None:
     """Serve in this process, or in ``workers`` processes sharing the port; returns when stopped.
 
-    ``workers`` defaults to :func:`default_workers`, or 1 when the config has ``targets:``.
+    ``workers`` defaults as :func:`worker_count` says.
     ``worker_start`` (picklable) runs first in each worker process.
     Raises ``ListenError`` when the address cannot be bound."""
     host, port = parse_listen(listen)
-    config = load_config(config_path)  # a bad file fails here, once, not in every worker
-    if workers is None:
-        workers = 1 if config.targets else default_workers()
+    workers = worker_count(load_config(config_path), workers)  # a bad file fails here, not per worker
     if workers <= 1:
         run_loop(serve(config_path, host, port, timeout_offset=timeout_offset))
         return
