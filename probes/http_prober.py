@@ -10,6 +10,7 @@ BBE's ``prober/http.go``.
 
 from __future__ import annotations
 
+import functools
 import json
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -328,6 +329,12 @@ async def _finish_response(
     return _final(config, response, failure, ctx, ssl_object)
 
 
+@functools.lru_cache(maxsize=1024)
+def _http_date(text: str) -> float:
+    """Unix seconds of an HTTP date; memoised, since a target's Last-Modified rarely changes."""
+    return parsedate_to_datetime(text).timestamp()
+
+
 def _final(
     config: HTTPProbe,
     response: aiohttp.ClientResponse,
@@ -339,11 +346,7 @@ def _final(
     last_modified = response.headers.get("Last-Modified")
     if last_modified:
         try:
-            _set(
-                ctx,
-                "probe_http_last_modified_timestamp_seconds",
-                parsedate_to_datetime(last_modified).timestamp(),
-            )
+            _set(ctx, "probe_http_last_modified_timestamp_seconds", _http_date(last_modified))
         except (TypeError, ValueError):
             ctx.log.debug("Unparseable Last-Modified header", value=last_modified)
     version = response.version or aiohttp.HttpVersion11
