@@ -257,7 +257,8 @@ def parse_wrk(text: str, wrk_cpu: float = 0.0) -> WrkRun:
 
 def run_wrk(url: str, script: Path, args: argparse.Namespace, seconds: float) -> WrkRun:
     """One wrk run; its CPU comes from the kernel's rusage of the finished child."""
-    cmd = [binary("wrk"), f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds:g}s"]
+    duration = max(1, round(seconds))  # wrk takes whole seconds
+    cmd = [binary("wrk"), f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s"]
     cmd += ["--latency", "--timeout", "10s", "-s", str(script), url]
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)

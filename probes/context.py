@@ -8,7 +8,6 @@ timestamps for every probe costs more than the probe's own bookkeeping.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import time
 from collections import OrderedDict
@@ -112,8 +111,9 @@ class ProbeContext:
     """Everything one probe may use besides its target and module.
 
     ``deadline`` is in event-loop time (``loop.time()``); every phase of every prober waits at most
-    ``remaining()``. ``state`` is this (module, target)'s ``TargetStates`` entry; ``body_limit`` caps
-    any response body read (security), and ``ssl_contexts`` caches TLS contexts per ``tls_config``.
+    ``remaining()``; durations are timed by ``now()``, the same clock at full resolution. ``state``
+    is this (module, target)'s ``TargetStates`` entry; ``body_limit`` caps any response body read
+    (security), and ``ssl_contexts`` caches TLS contexts per ``tls_config``.
     """
 
     module_name: str
@@ -131,11 +131,13 @@ class ProbeContext:
 
     def __post_init__(self) -> None:
         self.log = ProbeLog(self.module_name, self.wall_clock)
-        self.started = asyncio.get_running_loop().time()
+        self.started = time.monotonic()
 
     def now(self) -> float:
-        """Event-loop time, the clock of ``deadline`` and ``started``."""
-        return asyncio.get_running_loop().time()
+        """The event loop's clock, ``time.monotonic()``, at full resolution: asyncio's loop time is
+        exactly that, and uvloop's is the same clock in whole milliseconds, as of the start of the
+        loop's current iteration, too coarse to time a probe's phases."""
+        return time.monotonic()
 
     def remaining(self) -> float:
         """Seconds left before the deadline, never negative."""

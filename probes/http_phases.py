@@ -18,6 +18,7 @@ import asyncio
 import contextvars
 import socket
 import ssl
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +94,7 @@ class _PhaseConnector(aiohttp.TCPConnector):
         rec = _ACTIVE.get()
         trip = rec.current if rec is not None else None
         if trip is not None:
-            trip.connect_start = loop.time()
+            trip.connect_start = time.monotonic()  # the clock of ProbeContext.now()
         family, type_, proto, _, address = addr_infos[0]
         tls = bool(kwargs.get("ssl"))
         if not tls and (family == socket.AF_INET or address[3] == 0):
@@ -106,7 +107,7 @@ class _PhaseConnector(aiohttp.TCPConnector):
             except OSError as exc:
                 raise client_error(req.connection_key, exc) from exc
             if trip is not None:
-                trip.got_conn = loop.time()
+                trip.got_conn = time.monotonic()
             return transport, protocol
         sock = socket.socket(family, type_, proto)
         try:
@@ -116,7 +117,7 @@ class _PhaseConnector(aiohttp.TCPConnector):
             sock.close()
             raise client_error(req.connection_key, exc) from exc
         if trip is not None and tls:
-            trip.tls_start = loop.time()
+            trip.tls_start = time.monotonic()
         try:
             transport, protocol = await loop.create_connection(*args, **kwargs, sock=sock)
         except ssl.SSLCertVerificationError as exc:
@@ -127,7 +128,7 @@ class _PhaseConnector(aiohttp.TCPConnector):
             error = aiohttp.ClientConnectorSSLError if tls else client_error
             raise error(req.connection_key, exc) from exc
         if trip is not None:
-            trip.got_conn = loop.time()
+            trip.got_conn = time.monotonic()
             if tls:
                 trip.ssl_object = transport.get_extra_info("ssl_object")
         return transport, protocol
