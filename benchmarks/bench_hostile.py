@@ -56,7 +56,7 @@ def idle_clients(idle: int, nofile: int) -> None:
         config = Path(folder) / "probes.yml"
         config.write_text("modules:\n  http_2xx: {prober: http}\n")
         cmd = [sys.executable, "-m", "slo_harness", "exporter", "--config", str(config)]
-        cmd += ["--listen", f"127.0.0.1:{port}"]
+        cmd += ["--listen", f"127.0.0.1:{port}", "--workers", "1"]  # one process holds every connection
         limited = ["sh", "-c", f'ulimit -n {nofile} && exec "$@"', "sh", *cmd]  # soft and hard
         process = subprocess.Popen(limited, stderr=subprocess.DEVNULL)
         try:

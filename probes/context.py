@@ -7,7 +7,6 @@ immutable ``ProbeResult``.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import time
 from collections import OrderedDict
@@ -28,25 +27,32 @@ __all__ = ["ProbeContext", "Samples", "TargetStates"]
 
 
 class Samples:
-    """The gauges of one probe (blackbox_exporter's fresh registry): setting a series again replaces it."""
+    """The gauges of one probe (blackbox_exporter's fresh registry): setting a series again replaces it.
+
+    Values are kept as plain pairs and become ``Sample`` objects once, in ``freeze``: probers set most
+    gauges to 0 first and again later, and building an object for each of those costs more than the
+    probe's other bookkeeping.
+    """
 
     def __init__(self) -> None:
-        self._by_key: dict[tuple[str, tuple[tuple[str, str], ...]], Sample] = {}
+        self._by_key: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[float, str]] = {}
 
     def set(self, name: str, value: float, help_text: str, **labels: str) -> None:
-        label_pairs = tuple(labels.items()) if labels else ()
         if name[-8:] == "_seconds":
             value = round(value, 9)  # nanoseconds, as Go's time.Duration reports them
-        self._by_key[(name, label_pairs)] = Sample(name, float(value), help_text, label_pairs)
+        self._by_key[(name, tuple(labels.items()) if labels else ())] = (float(value), help_text)
 
     def add(self, name: str, value: float, help_text: str, **labels: str) -> None:
         """Add to a series, starting from 0 (BBE adds to its lookup-time gauge the same way)."""
-        key = (name, tuple(labels.items()))
-        old = self._by_key.get(key)
-        self.set(name, (old.value if old else 0.0) + value, help_text, **labels)
+        old = self._by_key.get((name, tuple(labels.items())))
+        self.set(name, (old[0] if old else 0.0) + value, help_text, **labels)
+
+    def update(self, other: Samples) -> None:
+        """Set every series of ``other`` here (e.g. a prober's gauges that start at 0)."""
+        self._by_key.update(other._by_key)
 
     def freeze(self) -> tuple[Sample, ...]:
-        return tuple(self._by_key.values())
+        return tuple(Sample(name, v, h, labels) for (name, labels), (v, h) in self._by_key.items())
 
 
 class TargetStates:
@@ -77,8 +83,9 @@ class ProbeContext:
     """Everything one probe may use besides its target and module.
 
     ``deadline`` is in event-loop time (``loop.time()``); every phase of every prober waits at most
-    ``remaining()``. ``state`` is this (module, target)'s ``TargetStates`` entry; ``body_limit`` caps
-    any response body read (security), and ``ssl_contexts`` caches TLS contexts per ``tls_config``.
+    ``remaining()``; durations are timed by ``now()``, the same clock at full resolution. ``state``
+    is this (module, target)'s ``TargetStates`` entry; ``body_limit`` caps any response body read
+    (security), and ``ssl_contexts`` caches TLS contexts per ``tls_config``.
     """
 
     module_name: str
@@ -96,11 +103,13 @@ class ProbeContext:
 
     def __post_init__(self) -> None:
         self.log = ProbeLog(self.module_name, self.wall_clock)
-        self.started = asyncio.get_running_loop().time()
+        self.started = time.monotonic()
 
     def now(self) -> float:
-        """Event-loop time, the clock of ``deadline`` and ``started``."""
-        return asyncio.get_running_loop().time()
+        """The event loop's clock, ``time.monotonic()``, at full resolution: asyncio's loop time is
+        exactly that, and uvloop's is the same clock in whole milliseconds, as of the start of the
+        loop's current iteration, too coarse to time a probe's phases."""
+        return time.monotonic()
 
     def remaining(self) -> float:
         """Seconds left before the deadline, never negative."""

@@ -40,11 +40,11 @@ thin and the text can be tested without a server.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
@@ -311,30 +311,29 @@ _FAILURE_HELP = "Why the probe failed: 1 on the one reason of a failed probe, no
 def format_value(value: float) -> str:
     """A float exactly as Prometheus' Go client writes it (``strconv`` 'g', shortest digits).
 
-    Go switches to exponent form below 1e-4 and from 1e6 up, where Python's ``repr`` waits until
-    1e16, so ``probe_ip_addr_hash`` reads ``3.668918509e+09`` in both exporters.
+    Both languages write the shortest digits that read back exactly, and both switch to exponent
+    form below 1e-4 (``1.8608e-05``, two exponent digits at least); Go also does from 1e6 up, where
+    Python's ``repr`` waits until 1e16, so ``probe_ip_addr_hash`` reads ``3.668918509e+09`` in both
+    exporters: only that range is rewritten here.
 
     >>> [format_value(v) for v in (200, -1, 0.25, 1.8608e-05, 3668918509.0)]
     ['200', '-1', '0.25', '1.8608e-05', '3.668918509e+09']
     """
     value = float(value)
+    if abs(value) < 1e6:  # NaN is not below anything, so it falls through to its own case
+        return str(int(value)) if value.is_integer() else repr(value)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
-    magnitude = abs(value)
-    if value.is_integer() and magnitude < 1e6:
-        return str(int(value))
-    if 1e-4 <= magnitude < 1e6:
-        return repr(value)  # the same shortest digits, and Python also writes this range without exponent
-    sign, digits, exponent = Decimal(repr(float(value))).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    first = exponent + len(digits) - 1  # the power of ten of the leading digit
-    prefix = "-" if sign else ""
-    if -4 <= first < 6:
-        return prefix + format(Decimal((0, digits, exponent)), "f")
-    body = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
-    return f"{prefix}{body}e{'-' if first < 0 else '+'}{abs(first):02d}"
+    text = repr(value)
+    if "e" in text:  # from 1e16 up Python's exponent form is Go's
+        return text
+    sign = "-" if value < 0 else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    digits = (whole + fraction).rstrip("0")
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{mantissa}e+{len(whole) - 1:02d}"
 
 
 def _escape(value: str) -> str:
@@ -360,17 +359,23 @@ def all_samples(result: ProbeResult, *, failure_info: bool = True) -> list[Sampl
     return sorted(samples, key=lambda s: (s.name, s.labels))
 
 
+@functools.lru_cache(maxsize=256)
+def _header(name: str, help_text: str) -> str:
+    """One metric's HELP and TYPE lines (the names and help texts are the probers' own, a small set)."""
+    return f"# HELP {name} {help_text}\n# TYPE {name} gauge\n"
+
+
 def render_result(result: ProbeResult, *, failure_info: bool = True) -> str:
     """Prometheus text exposition (0.0.4) of one probe: one HELP/TYPE block per metric, all gauges."""
-    lines: list[str] = []
+    parts: list[str] = []
     current = ""
     for sample in all_samples(result, failure_info=failure_info):
         if sample.name != current:
             current = sample.name
-            lines.append(f"# HELP {sample.name} {sample.help}")
-            lines.append(f"# TYPE {sample.name} gauge")
-        lines.append(_series(sample))
-    return "\n".join(lines) + "\n"
+            parts.append(_header(sample.name, sample.help))
+        parts.append(_series(sample))
+        parts.append("\n")
+    return "".join(parts)
 
 
 def _logfmt_value(value: object) -> str:

@@ -58,6 +58,12 @@ def parse_address(host: str) -> IPAddress | None:
     return address
 
 
+@functools.lru_cache(maxsize=4096)
+def _link_local_or_metadata(address: IPAddress) -> bool:
+    """Memoised, as ``parse_address``: checked up to three times per probe, for the same address."""
+    return address.is_link_local or address in METADATA_ADDRESSES
+
+
 def _entry(entry: str) -> tuple[str, int | None]:
     """``127.0.0.1:9100``, ``[::1]:26657``, ``10.0.0.0/8:443``, ``*.example.com:443`` → (what, port)."""
     if entry.startswith("[") and "]:" in entry:
@@ -126,7 +132,7 @@ class TargetPolicy:
             return
         if host.lower().rstrip(".") in METADATA_HOSTS:
             raise TargetRefused(f"target {host} is a cloud metadata service")
-        if address is not None and (address.is_link_local or address in METADATA_ADDRESSES):
+        if address is not None and _link_local_or_metadata(address):
             raise TargetRefused(f"target {host} is a link-local or metadata address ({address})")
 
     def check_host(self, host: str, port: int | None = None) -> None:

@@ -1,9 +1,13 @@
 """Running the exporter: one event loop, or several worker processes sharing the port (SO_REUSEPORT).
 
 One Python event loop spends most of a probe's time in its own HTTP client and server code, so the
-exporter can run N identical worker processes bound to the same address with ``SO_REUSEPORT``; the
-kernel spreads incoming scrapes across them. Each worker has its own ``/metrics`` counters and
-history (a scrape of ``/metrics`` sees one worker's), which is why one worker is the default.
+exporter runs N identical worker processes bound to the same address with ``SO_REUSEPORT``; the
+kernel spreads incoming scrapes across them. By default N is the number of CPUs this process may
+use (as Go's ``GOMAXPROCS`` is for blackbox_exporter), except with ``targets:``, where one process
+holds the schedule, its results store and its series in ``/metrics``. Each worker has its own
+``/metrics`` counters and history (a scrape of ``/metrics`` sees one worker's). Every event loop is
+uvloop's: libuv's connect, write and wake-up paths cost a fraction of asyncio's selector loop on
+every probe, which dials a fresh connection as blackbox_exporter does.
 SIGHUP reloads the config (forwarded to every worker); SIGTERM and SIGINT stop. Client connections
 pass through ``probes.exporter.connections`` (descriptor limit raised, a reserve kept for probes, silent and
 idle connections closed, 503 past the cap). A port that cannot
@@ -20,14 +24,16 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from multiprocessing.synchronize import Lock
 from pathlib import Path
+from typing import Any
 
+import uvloop
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from probes.config import load_config
+from probes.config import ProberConfig, load_config
 from probes.exporter.connections import (
     KEEPALIVE_TIMEOUT_SECONDS,
     ConnectionGuard,
@@ -41,7 +47,15 @@ from probes.schedule.scheduled import enable_scheduled_probing
 from probes.schedule.store import default_store_path
 from slo.input_errors import InputError
 
-__all__ = ["ListenError", "parse_listen", "run_exporter", "serve"]
+__all__ = [
+    "ListenError",
+    "default_workers",
+    "parse_listen",
+    "run_exporter",
+    "run_loop",
+    "serve",
+    "worker_count",
+]
 
 
 class ListenError(Exception):
@@ -52,6 +66,28 @@ def _listen_error(host: str, port: int, exc: OSError) -> ListenError:
     address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     reason = os.strerror(exc.errno) if exc.errno else str(exc)
     return ListenError(f"cannot listen on {address}: {reason.lower()}")
+
+
+def default_workers() -> int:
+    """The CPUs this process may run on (its affinity mask, as Go's runtime counts them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(config: ProberConfig, workers: int | None) -> int:
+    """``workers`` when given; else one per CPU, or 1 when the config has ``targets:`` (one process
+    then holds the schedule, its results store and its series in ``/metrics``)."""
+    if workers is not None:
+        return workers
+    return 1 if config.targets else default_workers()
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` to completion on a uvloop event loop."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -115,13 +151,22 @@ async def serve(
 
 
 def _worker(
-    config_path: str, host: str, port: int, timeout_offset: float, first: bool, announced: Lock
+    config_path: str,
+    host: str,
+    port: int,
+    timeout_offset: float,
+    first: bool,
+    announced: Lock,
+    start: Callable[[], None] | None,
 ) -> None:
     """One worker process. Whichever worker binds first says where the exporter listens (it takes
-    ``announced`` and never gives it back), so the line is out before any worker answers a request."""
+    ``announced`` and never gives it back), so the line is out before any worker answers a request.
+    ``start`` runs first (the CLI passes one that ties the worker's life to its parent's)."""
+    if start is not None:
+        start()
     path = Path(config_path)
     try:
-        asyncio.run(
+        run_loop(
             serve(
                 path,
                 host,
@@ -150,14 +195,23 @@ def _check_port(host: str, port: int) -> None:
             raise _listen_error(host, port, exc) from None
 
 
-def run_exporter(config_path: Path, listen: str, *, timeout_offset: float = 0.5, workers: int = 1) -> None:
+def run_exporter(
+    config_path: Path,
+    listen: str,
+    *,
+    timeout_offset: float = 0.5,
+    workers: int | None = None,
+    worker_start: Callable[[], None] | None = None,
+) -> None:
     """Serve in this process, or in ``workers`` processes sharing the port; returns when stopped.
 
+    ``workers`` defaults as :func:`worker_count` says.
+    ``worker_start`` (picklable) runs first in each worker process.
     Raises ``ListenError`` when the address cannot be bound."""
     host, port = parse_listen(listen)
-    load_config(config_path)  # a bad file fails here, once, not in every worker
+    workers = worker_count(load_config(config_path), workers)  # a bad file fails here, not per worker
     if workers <= 1:
-        asyncio.run(serve(config_path, host, port, timeout_offset=timeout_offset))
+        run_loop(serve(config_path, host, port, timeout_offset=timeout_offset))
         return
     _check_port(host, port)
     context = multiprocessing.get_context("spawn")
@@ -166,7 +220,7 @@ def run_exporter(config_path: Path, listen: str, *, timeout_offset: float = 0.5,
     children = [
         context.Process(
             target=_worker,
-            args=(str(config_path), host, port, timeout_offset, i == 0, announced),
+            args=(str(config_path), host, port, timeout_offset, i == 0, announced, worker_start),
             daemon=True,
         )
         for i in range(workers)

@@ -15,6 +15,7 @@ fragment on a node API's base URL (``127.0.0.2:18010?a:b``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -122,12 +123,15 @@ def _split_host_port(rest: str, target: str, default_port: int | None) -> Endpoi
     return Endpoint(_host(host, target), _port(port_text, target))
 
 
+@functools.lru_cache(maxsize=4096)
 def endpoint(target: str, prober: str, *, tls: bool = False) -> Endpoint:
     """The host and port ``prober`` connects to for ``target``; ``TargetSyntaxError`` when ambiguous.
 
     http, chain, tx: a URL, ``http://`` added when there is no scheme. tcp: ``host:port`` or
     ``[v6]:port``. grpc: ``host[:port]``, optionally behind ``scheme://`` and before ``/…`` as
     blackbox_exporter tolerates; the port defaults to 443 with TLS, else 80.
+
+    Memoised: a pure function of its arguments, read on every probe by the check and the prober.
 
     >>> endpoint("127.0.0.1:26657", "chain")
     Endpoint(host='127.0.0.1', port=26657, url=URL('http://127.0.0.1:26657'))

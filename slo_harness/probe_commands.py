@@ -65,16 +65,26 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--timeout-offset", help="seconds subtracted from the scrape timeout")
         ] = 0.5,
         workers: Annotated[
-            int, typer.Option("--workers", min=1, help="processes sharing the port (SO_REUSEPORT)")
-        ] = 1,
+            int | None,
+            typer.Option(
+                "--workers",
+                min=1,
+                help="processes sharing the port (SO_REUSEPORT) [default: one per CPU; 1 with targets:]",
+                show_default=False,
+            ),
+        ] = None,
         check: Annotated[
             bool, typer.Option("--check", "--config.check", help="only validate the config file, then exit")
         ] = False,
     ) -> None:
         """Serve /probe, /metrics, /-/healthy, /-/reload, /config, /history like blackbox_exporter."""
+        import functools
+        import os
+
         from probes.config import load_config
         from probes.serve import ListenError, parse_listen, run_exporter
         from slo.input_errors import InputError
+        from slo_harness.workers import die_with
 
         try:
             loaded = load_config(config)
@@ -92,7 +102,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{config}: OK")
             return
         try:
-            run_exporter(config, listen, timeout_offset=timeout_offset, workers=workers)
+            run_exporter(
+                config,
+                listen,
+                timeout_offset=timeout_offset,
+                workers=workers,
+                worker_start=functools.partial(die_with, os.getpid()),
+            )
         except ListenError as exc:
             raise fail(str(exc)) from None
 

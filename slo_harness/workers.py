@@ -17,14 +17,14 @@ import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["bound_pool"]
+__all__ = ["bound_pool", "die_with"]
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_SECONDS = 0.5
 
 
-def _die_with(parent: int) -> None:
-    """Pool initializer: be killed when ``parent`` dies."""
+def die_with(parent: int) -> None:
+    """Be killed when ``parent`` dies (a pool initializer, and what exporter workers run first)."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -42,4 +42,4 @@ def _die_with(parent: int) -> None:
 
 def bound_pool(max_workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers die with this process."""
-    return ProcessPoolExecutor(max_workers=max_workers, initializer=_die_with, initargs=(os.getpid(),))
+    return ProcessPoolExecutor(max_workers=max_workers, initializer=die_with, initargs=(os.getpid(),))

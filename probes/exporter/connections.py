@@ -22,6 +22,7 @@ import asyncio
 import resource
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import cast
 
 from aiohttp import web
 
@@ -127,10 +128,10 @@ class _Guarded(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # A stream transport (uvloop's TCPTransport is one without subclassing asyncio.Transport).
+        self._transport = cast(asyncio.Transport, transport)
         if not self._guard._admit(self):
-            transport.write(_BUSY)
+            self._transport.write(_BUSY)
             transport.close()
             return
         self._admitted = self._counted = True

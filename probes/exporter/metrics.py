@@ -51,6 +51,7 @@ class ExporterMetrics:
             ["module", "reason"],
             registry=registry,
         )
+        self._probes_by_result: dict[tuple[str, bool], Counter] = {}
         self.refused = Counter(
             "slo_harness_exporter_refused_targets",
             "Probe requests refused by the target policy before anything was sent.",
@@ -64,6 +65,11 @@ class ExporterMetrics:
             self.reload_time.set(wall_time)
 
     def probed(self, module: str, result: ProbeResult) -> None:
-        self.probes.labels(module, "success" if result.success else "failure").inc()
+        key = (module, result.success)
+        counter = self._probes_by_result.get(key)
+        if counter is None:  # labels() takes a lock and builds the key on every call; once is enough
+            outcome = "success" if result.success else "failure"
+            counter = self._probes_by_result[key] = self.probes.labels(module, outcome)
+        counter.inc()
         if result.failure is not None:
             self.failures.labels(module, result.failure.value).inc()

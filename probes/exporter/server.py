@@ -191,7 +191,10 @@ class Exporter:
         )
         slots = self.slots  # a reload may replace the semaphore while this probe holds a slot
         try:
-            async with asyncio.timeout_at(deadline):
+            if slots.locked():  # only a wait for a slot needs the deadline (and the timer it costs)
+                async with asyncio.timeout_at(deadline):
+                    await slots.acquire()
+            else:
                 await slots.acquire()
         except TimeoutError:
             result = ctx.finish(ProbeTimeout("no probe slot became free before the deadline"))

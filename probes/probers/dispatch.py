@@ -14,7 +14,6 @@ instead of returning a failed result, and it finishes with ``ctx.finish()``.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import importlib
 from collections.abc import Awaitable, Callable, Mapping
@@ -72,4 +71,12 @@ async def run_probe(
         ctx.log.info("Probe succeeded", duration_seconds=result.duration_seconds)
     else:
         ctx.log.error("Probe failed", duration_seconds=result.duration_seconds)
-    return dataclasses.replace(result, log=ctx.log.records)
+    # The result with the log as it now ends (built directly: dataclasses.replace costs more).
+    return ProbeResult(
+        result.success,
+        result.duration_seconds,
+        result.failure,
+        result.message,
+        result.samples,
+        ctx.log.records,
+    )

@@ -1,9 +1,11 @@
 """The five HTTP phases of blackbox_exporter (resolve, connect, tls, processing, transfer) from aiohttp.
 
-aiohttp's tracing gives the request start, the connection being created and made, and the response
-headers; it has no signal between the TCP connect and the TLS handshake, so the session's connector
-times that one boundary itself and hands it to the probe's recorder through a context variable
-(set per probe task, so concurrent probes never see each other's timings).
+The session's connector dials every connection itself, so it times the connect and the TLS handshake
+and hands them to the probe's recorder through a context variable (set per probe task, so
+concurrent probes never see each other's timings); the prober notes when the response headers
+arrived (when the request returns) and when the body ended. aiohttp's request tracing could give
+the same instants, but its signals cost more per probe than the rest of the timing together, and
+it has no signal between the TCP connect and the TLS handshake anyway.
 
 Phases are summed over the round trips of a redirect chain, as in BBE's ``transport.go``: connect is
 connection start to TCP connected, tls the handshake, processing connection ready to response
@@ -16,8 +18,8 @@ import asyncio
 import contextvars
 import socket
 import ssl
+import time
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -30,7 +32,6 @@ __all__ = ["PhaseRecorder", "RoundTrip", "activate", "deactivate", "new_session"
 class RoundTrip:
     """Event-loop times of one request of a redirect chain; 0 means the event did not happen."""
 
-    start: float = 0.0
     connect_start: float = 0.0
     tls_start: float = 0.0
     got_conn: float = 0.0
@@ -42,7 +43,7 @@ class RoundTrip:
 
 @dataclass
 class PhaseRecorder:
-    """The round trips of one probe; pass it as ``trace_request_ctx`` and activate it for TLS timing."""
+    """The round trips of one probe; activate it while the probe runs so the connector can fill them in."""
 
     trips: list[RoundTrip] = field(default_factory=list)
 
@@ -71,50 +72,9 @@ class PhaseRecorder:
 _ACTIVE: contextvars.ContextVar[PhaseRecorder | None] = contextvars.ContextVar("probe_phases", default=None)
 
 
-def _recorder(context: SimpleNamespace) -> PhaseRecorder | None:
-    rec = context.trace_request_ctx
-    return rec if isinstance(rec, PhaseRecorder) else None
-
-
-def _now() -> float:
-    return asyncio.get_running_loop().time()
-
-
-async def _on_request_start(_s: Any, context: SimpleNamespace, _p: Any) -> None:
-    rec = _recorder(context)
-    if rec is not None:
-        rec.current.start = _now()
-
-
-async def _on_connection_create_start(_s: Any, context: SimpleNamespace, _p: Any) -> None:
-    rec = _recorder(context)
-    if rec is not None:
-        rec.current.connect_start = _now()
-
-
-async def _on_connection_create_end(_s: Any, context: SimpleNamespace, _p: Any) -> None:
-    rec = _recorder(context)
-    if rec is not None:
-        rec.current.got_conn = _now()
-
-
-async def _on_request_end(_s: Any, context: SimpleNamespace, _p: Any) -> None:
-    rec = _recorder(context)
-    if rec is not None:
-        rec.current.response_start = _now()
-
-
-def _trace_config() -> aiohttp.TraceConfig:
-    config = aiohttp.TraceConfig()
-    config.on_request_start.append(_on_request_start)
-    config.on_connection_create_start.append(_on_connection_create_start)
-    config.on_connection_create_end.append(_on_connection_create_end)
-    config.on_request_end.append(_on_request_end)
-    return config
-
-
 class _PhaseConnector(aiohttp.TCPConnector):
-    """A connector that connects the socket itself, so a TLS handshake is timed apart from the connect.
+    """A connector that dials each connection itself, so it can time the connect, and a TLS handshake
+    apart from the connect.
 
     Probes always hand aiohttp a literal address (the prober resolved and vetted it), so there is one
     address to dial and nothing of aiohttp's happy-eyeballs to lose; dialling it directly is also
@@ -131,7 +91,24 @@ class _PhaseConnector(aiohttp.TCPConnector):
         **kwargs: Any,
     ) -> tuple[asyncio.Transport, Any]:
         loop = asyncio.get_running_loop()
+        rec = _ACTIVE.get()
+        trip = rec.current if rec is not None else None
+        if trip is not None:
+            trip.connect_start = time.monotonic()  # the clock of ProbeContext.now()
         family, type_, proto, _, address = addr_infos[0]
+        tls = bool(kwargs.get("ssl"))
+        if not tls and (family == socket.AF_INET or address[3] == 0):
+            # Plain HTTP has no handshake to time apart: the loop dials the literal address itself,
+            # in one step, which costs far less than a Python socket plus two loop calls.
+            try:
+                transport, protocol = await loop.create_connection(
+                    args[0], str(address[0]), int(address[1]), family=family, proto=proto
+                )
+            except OSError as exc:
+                raise client_error(req.connection_key, exc) from exc
+            if trip is not None:
+                trip.got_conn = time.monotonic()
+            return transport, protocol
         sock = socket.socket(family, type_, proto)
         try:
             sock.setblocking(False)
@@ -139,10 +116,8 @@ class _PhaseConnector(aiohttp.TCPConnector):
         except OSError as exc:
             sock.close()
             raise client_error(req.connection_key, exc) from exc
-        rec = _ACTIVE.get()
-        tls = bool(kwargs.get("ssl"))
-        if rec is not None and tls:
-            rec.current.tls_start = _now()
+        if trip is not None and tls:
+            trip.tls_start = time.monotonic()
         try:
             transport, protocol = await loop.create_connection(*args, **kwargs, sock=sock)
         except ssl.SSLCertVerificationError as exc:
@@ -152,8 +127,10 @@ class _PhaseConnector(aiohttp.TCPConnector):
             sock.close()
             error = aiohttp.ClientConnectorSSLError if tls else client_error
             raise error(req.connection_key, exc) from exc
-        if rec is not None and tls:
-            rec.current.ssl_object = transport.get_extra_info("ssl_object")
+        if trip is not None:
+            trip.got_conn = time.monotonic()
+            if tls:
+                trip.ssl_object = transport.get_extra_info("ssl_object")
         return transport, protocol
 
 
@@ -172,7 +149,7 @@ class _NoLookups(AbstractResolver):
 
 
 def activate(recorder: PhaseRecorder) -> contextvars.Token[PhaseRecorder | None]:
-    """Make ``recorder`` the one the connector reports TLS timing to, in this task."""
+    """Make ``recorder`` the one the connector reports connect and TLS timing to, in this task."""
     return _ACTIVE.set(recorder)
 
 
@@ -182,13 +159,13 @@ def deactivate(token: contextvars.Token[PhaseRecorder | None]) -> None:
 
 def new_session() -> aiohttp.ClientSession:
     """The HTTP session probes share: no keep-alive (each probe connects, as BBE's does), no cookies,
-    no proxy from the environment, no aiohttp timeout (the probe deadline rules), phase tracing on."""
+    no proxy from the environment, no aiohttp timeout (the probe deadline rules), phases timed by
+    its connector."""
     connector = _PhaseConnector(
         force_close=True, limit=0, use_dns_cache=False, enable_cleanup_closed=False, resolver=_NoLookups()
     )
     return aiohttp.ClientSession(
         connector=connector,
-        trace_configs=[_trace_config()],
         cookie_jar=aiohttp.DummyCookieJar(),
         timeout=aiohttp.ClientTimeout(total=None),
         trust_env=False,

@@ -10,6 +10,7 @@ BBE's ``prober/http.go``.
 
 from __future__ import annotations
 
+import functools
 import json
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ import aiohttp
 from yarl import URL
 
 from probes.config import HTTPProbe, Module
-from probes.context import ProbeContext
+from probes.context import ProbeContext, Samples
 from probes.json_assert import assert_all, json_path, lookup, numeric
 from probes.probers.http_phases import PhaseRecorder, RoundTrip, activate, deactivate
 from probes.probers.resolve import resolve
@@ -68,6 +69,19 @@ _HELP = {
     ),
     "probe_json_value": "Numeric value found at a JSON path of the response body",
 }
+
+
+def _zeros() -> Samples:
+    """The gauges BBE sets to 0 before an HTTP probe starts, so every failure path reports them."""
+    zeros = Samples()
+    for name in _ZERO_AT_START:
+        zeros.set(name, 0, _HELP[name])
+    for phase in PHASES:
+        zeros.set("probe_http_duration_seconds", 0, _HELP["probe_http_duration_seconds"], phase=phase)
+    return zeros
+
+
+_ZEROS = _zeros()
 
 
 def _set(ctx: ProbeContext, name: str, value: float, **labels: str) -> None:
@@ -208,10 +222,7 @@ def _redirect_target(url: URL, response: aiohttp.ClientResponse) -> URL | None:
 async def probe(target: str, module: Module, ctx: ProbeContext) -> ProbeResult:
     """Probe an http(s) URL; a target without a scheme gets ``http://``, as in BBE."""
     config = module.http
-    for name in _ZERO_AT_START:
-        _set(ctx, name, 0)
-    for phase in PHASES:
-        _set(ctx, "probe_http_duration_seconds", 0, phase=phase)
+    ctx.samples.update(_ZEROS)
     try:
         url = endpoint(target, "http").url
     except TargetSyntaxError as exc:
@@ -266,11 +277,11 @@ async def _exchange(
                 allow_redirects=False,
                 ssl=ssl_context(config.tls_config, ctx.ssl_contexts) if is_tls else False,
                 server_hostname=server_name if is_tls else None,
-                trace_request_ctx=recorder,
             )
         except aiohttp.ClientError as exc:
             ctx.log.error("Error for HTTP request", err=str(exc))
             raise _client_failure(exc, url) from None
+        trip.response_start = ctx.now()  # the request returns once the response headers are in
         async with response:
             next_url = _redirect_target(url, response)
             if next_url is not None:
@@ -318,6 +329,12 @@ async def _finish_response(
     return _final(config, response, failure, ctx, ssl_object)
 
 
+@functools.lru_cache(maxsize=1024)
+def _http_date(text: str) -> float:
+    """Unix seconds of an HTTP date; memoised, since a target's Last-Modified rarely changes."""
+    return parsedate_to_datetime(text).timestamp()
+
+
 def _final(
     config: HTTPProbe,
     response: aiohttp.ClientResponse,
@@ -329,11 +346,7 @@ def _final(
     last_modified = response.headers.get("Last-Modified")
     if last_modified:
         try:
-            _set(
-                ctx,
-                "probe_http_last_modified_timestamp_seconds",
-                parsedate_to_datetime(last_modified).timestamp(),
-            )
+            _set(ctx, "probe_http_last_modified_timestamp_seconds", _http_date(last_modified))
         except (TypeError, ValueError):
             ctx.log.debug("Unparseable Last-Modified header", value=last_modified)
     version = response.version or aiohttp.HttpVersion11

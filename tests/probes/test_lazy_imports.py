@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 # Runs the exporter as the CLI does, probes it through /probe, and after each probe prints which of
 # the watched modules the process has imported (the probes run in a thread of the same process);
-# then stops it with SIGTERM.
+# then stops it with SIGTERM. One worker: the probes must run in the process that reports.
 _RUN = """
 import json, os, signal, sys, threading, urllib.request
 watched = {watched!r}
@@ -35,7 +35,7 @@ def scrape():
     os.kill(os.getpid(), signal.SIGTERM)
 
 threading.Thread(target=scrape, daemon=True).start()
-sys.argv = ["slo-harness", "exporter", "--config", {config!r}, "--listen", "127.0.0.1:{port}"]
+sys.argv = ["slo-harness", "exporter", "--config", {config!r}, "--listen", "127.0.0.1:{port}", "--workers", "1"]
 from slo_harness.cli import main
 main()
 """

@@ -43,6 +43,25 @@ def test_formatted_values_parse_back_exactly(value: float) -> None:
     assert float(format_value(value)) == value
 
 
+def _digits(text: str) -> str:
+    return text.split("e", maxsplit=1)[0].replace("-", "").replace(".", "").strip("0")
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_formatting_follows_gos_shortest_g_rules(value: float) -> None:
+    """strconv.FormatFloat(v, 'g', -1, 64): the shortest round-trip digits (Python's repr has the
+    same), exponent form exactly when the decimal exponent is below -4 or at least 6 (a zero has
+    none), a mantissa in [1, 10) and a signed exponent of two digits at least."""
+    text = format_value(value)
+    magnitude = abs(value)
+    assert ("e" in text) == (magnitude != 0 and not 1e-4 <= magnitude < 1e6)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        assert 1 <= abs(float(mantissa)) < 10
+        assert exponent[0] in "+-" and len(exponent) >= 3 and exponent[1:].isdigit()
+    assert _digits(text) == _digits(repr(value))
+
+
 def _result() -> ProbeResult:
     return ProbeResult(
         success=False,

@@ -51,6 +51,10 @@ def exporter() -> Iterator[str]:
             str(DEFAULT_CONFIG),
             "--listen",
             f"127.0.0.1:{port}",
+            # One process, so the /metrics Prometheus reads counts the probes it asked for: with
+            # several workers (the default on a multi-core machine) each has its own counters.
+            "--workers",
+            "1",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
