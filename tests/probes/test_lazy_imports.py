@@ -35,7 +35,8 @@ def scrape():
     os.kill(os.getpid(), signal.SIGTERM)
 
 threading.Thread(target=scrape, daemon=True).start()
-sys.argv = ["slo-harness", "exporter", "--config", {config!r}, "--listen", "127.0.0.1:{port}", "--workers", "1"]
+sys.argv = ["slo-harness", "exporter", "--config", {config!r}, "--listen", "127.0.0.1:{port}"]
+sys.argv += ["--workers", "1"]
 from slo_harness.cli import main
 main()
 """
