@@ -4,8 +4,11 @@ One Python event loop spends most of a probe's time in its own HTTP client and s
 exporter runs N identical worker processes bound to the same address with ``SO_REUSEPORT``; the
 kernel spreads incoming scrapes across them. By default N is the number of CPUs this process may
 use (as Go's ``GOMAXPROCS`` is for blackbox_exporter), except with ``targets:``, where one process
-holds the schedule, its results store and its series in ``/metrics``. Each worker has its own
-``/metrics`` counters and history (a scrape of ``/metrics`` sees one worker's). Every event loop is
+holds the schedule, its results store and its series in ``/metrics``. Workers are forked from the
+process that has already imported and checked everything, so they answer as soon as it could; their
+``/metrics`` counters live in prometheus_client's multiprocess files in a private temporary folder,
+so a scrape of any worker counts the probes of all (the recent-probe history stays per worker).
+Every event loop is
 uvloop's: libuv's connect, write and wake-up paths cost a fraction of asyncio's selector loop on
 every probe, which dials a fresh connection as blackbox_exporter does.
 SIGHUP reloads the config (forwarded to every worker); SIGTERM and SIGINT stop. Client connections
@@ -21,9 +24,11 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
 from multiprocessing.synchronize import Lock
 from pathlib import Path
@@ -42,6 +47,7 @@ from probes.exporter.connections import (
     client_connection_limit,
     raise_descriptor_limit,
 )
+from probes.exporter.metrics import use_shared_values
 from probes.exporter.server import EXPORTER, build_app
 from probes.schedule.scheduled import enable_scheduled_probing
 from probes.schedule.store import default_store_path
@@ -107,15 +113,22 @@ async def serve(
     reuse_port: bool = False,
     schedule: bool = True,
     announce: Callable[[], bool] = lambda: True,
+    shared_metrics: Path | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT; SIGHUP reloads the config file.
 
     With ``targets:`` in the config, also serve ``/slo`` and, with ``schedule``, probe on schedule.
     Once the port is bound, and before any request is answered, print ``listening on
     http://host:port`` on stdout if ``announce()`` says this process is the one to say it.
+    With ``shared_metrics`` (a folder private to this exporter's workers), ``/metrics`` counts
+    every worker's probes.
     """
     config = load_config(config_path)
+    if shared_metrics is not None:
+        use_shared_values(shared_metrics)  # before the first metric is built
     app = build_app(config, CollectorRegistry(), config_path=config_path, timeout_offset=timeout_offset)
+    if shared_metrics is not None:
+        app[EXPORTER].metrics.share(shared_metrics)
     enable_scheduled_probing(app, store_path=default_store_path(config_path), probe=schedule)
     probes = config.security.max_concurrent_probes
     guard = ConnectionGuard(client_connection_limit(raise_descriptor_limit(), probes))
@@ -151,30 +164,33 @@ async def serve(
 
 
 def _worker(
-    config_path: str,
+    config_path: Path,
     host: str,
     port: int,
     timeout_offset: float,
     first: bool,
     announced: Lock,
     start: Callable[[], None] | None,
+    shared_metrics: Path,
 ) -> None:
     """One worker process. Whichever worker binds first says where the exporter listens (it takes
     ``announced`` and never gives it back), so the line is out before any worker answers a request.
     ``start`` runs first (the CLI passes one that ties the worker's life to its parent's)."""
+    for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):  # the parent's forwarders, inherited
+        signal.signal(signum, signal.SIG_DFL)
     if start is not None:
         start()
-    path = Path(config_path)
     try:
         run_loop(
             serve(
-                path,
+                config_path,
                 host,
                 port,
                 timeout_offset=timeout_offset,
                 reuse_port=True,
                 schedule=first,
                 announce=lambda: announced.acquire(block=False),
+                shared_metrics=shared_metrics,
             )
         )
     except ListenError as exc:
@@ -206,7 +222,7 @@ def run_exporter(
     """Serve in this process, or in ``workers`` processes sharing the port; returns when stopped.
 
     ``workers`` defaults as :func:`worker_count` says.
-    ``worker_start`` (picklable) runs first in each worker process.
+    ``worker_start`` runs first in each worker process.
     Raises ``ListenError`` when the address cannot be bound."""
     host, port = parse_listen(listen)
     workers = worker_count(load_config(config_path), workers)  # a bad file fails here, not per worker
@@ -214,13 +230,31 @@ def run_exporter(
         run_loop(serve(config_path, host, port, timeout_offset=timeout_offset))
         return
     _check_port(host, port)
-    context = multiprocessing.get_context("spawn")
+    shared = Path(tempfile.mkdtemp(prefix="slo-harness-exporter-metrics-"))
+    try:
+        _run_workers(config_path, host, port, timeout_offset, workers, worker_start, shared)
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def _run_workers(
+    config_path: Path,
+    host: str,
+    port: int,
+    timeout_offset: float,
+    workers: int,
+    worker_start: Callable[[], None] | None,
+    shared_metrics: Path,
+) -> None:
+    # Forked, not spawned: a spawned worker would import everything again before it could answer.
+    # No event loop or thread runs here yet, so a fork copies nothing half-done.
+    context = multiprocessing.get_context("fork")
     announced = context.Lock()
     # Only the first worker probes on schedule: one writer for the results store, no double probing.
     children = [
         context.Process(
             target=_worker,
-            args=(str(config_path), host, port, timeout_offset, i == 0, announced, worker_start),
+            args=(config_path, host, port, timeout_offset, i == 0, announced, worker_start, shared_metrics),
             daemon=True,
         )
         for i in range(workers)
@@ -235,6 +269,8 @@ def run_exporter(
     signal.signal(signal.SIGHUP, forward)
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    sys.stdout.flush()  # or each fork would write what the buffers held again
+    sys.stderr.flush()
     for child in children:
         child.start()
     for child in children:

@@ -255,7 +255,7 @@ async def _probe(request: web.Request) -> web.Response:
 
 
 async def _metrics(request: web.Request) -> web.Response:
-    registry = request.app[EXPORTER].metrics.registry
+    registry = request.app[EXPORTER].metrics.exposition
     return web.Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 

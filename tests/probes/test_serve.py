@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 import uvloop
 
 from probes.config import ProberConfig
 from probes.serve import default_workers, run_loop, worker_count
+from tests.conftest import free_port
 
 _MODULES = {"modules": {"http_2xx": {"prober": "http"}}}
 _TARGETS = [{"target": "http://127.0.0.1:9/", "module": "http_2xx"}]
@@ -42,3 +50,38 @@ def test_the_exporter_loop_is_uvloop() -> None:
 
     run_loop(main())
     assert len(seen) == 1 and isinstance(seen[0], uvloop.Loop)
+
+
+@pytest.mark.integration
+def test_metrics_count_the_probes_of_every_worker(tmp_path: Path) -> None:
+    """Each fresh connection lands on one worker (the kernel hashes it across the SO_REUSEPORT
+    sockets), so forty probes reach both; any worker's /metrics must count all forty."""
+    config = tmp_path / "exporter.yml"
+    config.write_text("modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    run = [sys.executable, "-m", "slo_harness", "exporter", "--config", str(config)]
+    exporter = subprocess.Popen([*run, "--listen", f"127.0.0.1:{port}", "--workers", "2"])
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(f"{base}/-/healthy", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.05)
+        for _ in range(40):
+            with urllib.request.urlopen(f"{base}/probe?module=http_2xx&target={base}/-/healthy", timeout=10):
+                pass
+        counts = set()
+        for _ in range(8):  # each scrape is a new connection, so both workers answer some
+            with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+                text = response.read().decode()
+            found = re.search(
+                r'^slo_harness_exporter_probes_total\{module="http_2xx",result="success"\} (\S+)$', text, re.M
+            )
+            assert found is not None, text
+            counts.add(float(found.group(1)))
+        assert counts == {40.0}
+    finally:
+        exporter.send_signal(signal.SIGTERM)
+        assert exporter.wait(timeout=30) == 0
