@@ -9,10 +9,13 @@ events, and bad = events × P(bad)), and the fast path holds the same numbers sp
 * :class:`TrafficModel` computes the cumulative sums of the incident-free, noise-free traffic once
   per scenario;
 * :class:`SparseTraffic` stores only the steps a replication's incidents touch, so a window sum
-  anywhere is one lookup in each. :class:`SparseSeries` evaluates the rules only where an incident
-  can change them: from the last evaluation before it starts until its shortest window has left it.
-  Everywhere else the error ratio is the baseline's, below every rule's factor
-  (:func:`~sim.fast_path.fast_path_problem` checks), so no rule fires there.
+  anywhere is one lookup in each. Rules are evaluated only where an incident can change them
+  (:meth:`SparseTraffic.evaluation_times`): from the last evaluation before it starts until its
+  shortest window has left it. Everywhere else the error ratio is the baseline's, below every
+  rule's factor (:func:`~sim.fast_path.fast_path_problem` checks), so no rule fires there.
+* :func:`firing_transitions` evaluates every rule of one stream at all of its evaluation times in
+  one NumPy pass: one lookup for the ends and starts of every window of every rule, then
+  :mod:`slo.burn_rate`'s burn rate, comparison and ``for:`` per rule.
 
 Time-based streams are noise-free in :class:`~sim.traffic.Traffic` either way; the sparse form counts
 them exactly as it does.
@@ -21,6 +24,7 @@ them exactly as it does.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +33,7 @@ from numpy.typing import NDArray
 from sim.plan import IncidentPlan, Plan
 from sim.traffic import FloatArray, StreamSpec, Traffic
 from slo.alert_policy import BurnRateRule
-from slo.burn_rate import RollingSeries
+from slo.burn_rate import burn_rate, error_ratios, exceeds, held_for
 
 IntArray = NDArray[np.int64]
 
@@ -92,8 +96,14 @@ class SparseStream:
     def bad_and_total(self, positions: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Cumulative bad and total events at fractional step positions (clipped to the window)."""
         cum_total = self.model.cum_total
-        total = np.interp(positions, self.positions, cum_total)
-        base = np.interp(positions, self.positions, self.model.cum_base_bad)
+        whole = positions.astype(np.int64)
+        if np.array_equal(whole, positions):
+            # Evaluations on the step grid (the usual case): the interpolation is a plain lookup.
+            np.clip(whole, 0, len(cum_total) - 1, out=whole)
+            total, base = cum_total[whole], self.model.cum_base_bad[whole]
+        else:
+            total = np.interp(positions, self.positions, cum_total)
+            base = np.interp(positions, self.positions, self.model.cum_base_bad)
         if self.starts.size == 0:
             return base, total
         k = np.searchsorted(self.starts, positions, side="right") - 1
@@ -133,27 +143,6 @@ def _intersect(left: list[tuple[int, int]], right: list[tuple[int, int]]) -> lis
     return out
 
 
-class SparseSeries(RollingSeries):
-    """A :class:`~slo.burn_rate.RollingSeries` evaluated only at ``times_seconds``, over sparse traffic."""
-
-    def __init__(self, stream: SparseStream, plan: Plan, times_seconds: FloatArray) -> None:
-        empty = np.zeros(1)
-        super().__init__(plan.step_seconds, plan.evaluation_interval_seconds, empty, empty, times_seconds)
-        self.stream = stream
-        self._ends: tuple[FloatArray, FloatArray] | None = None
-
-    def window_sums(self, window_seconds: float) -> tuple[FloatArray, FloatArray]:
-        if window_seconds <= 0:
-            raise ValueError(f"window must be positive, got {window_seconds!r}")
-        if self._ends is None:  # every window of every rule ends at the same times
-            self._ends = self.stream.bad_and_total(self.times_seconds / self.step_seconds)
-        bad_end, total_end = self._ends
-        bad_start, total_start = self.stream.bad_and_total(
-            (self.times_seconds - window_seconds) / self.step_seconds
-        )
-        return bad_end - bad_start, total_end - total_start
-
-
 class SparseTraffic(Traffic):
     """One replication's traffic: the shared :class:`TrafficModel` plus its incidents' touched steps.
 
@@ -166,26 +155,43 @@ class SparseTraffic(Traffic):
         self.model = model
         self.step_lengths = model.dense.step_lengths
         self.ends = {i.id: i.planned_end_seconds for i in plan.incidents}
+        # Everything below follows from the incidents' ends: cleared when one ends early.
         self._sparse: dict[str, SparseStream] = {}
+        self._on: dict[str, list[IncidentPlan]] = {}
+        self._profiles: dict[str, tuple[IntArray, IntArray, FloatArray, FloatArray]] = {}
+        self._times: dict[tuple[str, float, float, float, float], FloatArray] = {}
 
     def end_incident(self, incident_id: str, at_seconds: float) -> None:
         if at_seconds < self.ends[incident_id]:
             self.ends[incident_id] = at_seconds
-            self._sparse.clear()
+            for cache in (self._sparse, self._on, self._profiles, self._times):
+                cache.clear()
 
     def incidents_on(self, source_key: str) -> list[IncidentPlan]:
-        return [
-            i for i in self.plan.incidents if source_key in i.sources and self.ends[i.id] > i.start_seconds
-        ]
+        on = self._on.get(source_key)
+        if on is None:
+            on = [
+                i
+                for i in self.plan.incidents
+                if source_key in i.sources and self.ends[i.id] > i.start_seconds
+            ]
+            self._on[source_key] = on
+        return on
 
     def _profile(self, source_key: str) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
         """Step intervals over which the incidents on a source act alike, with P(an incident fails an
-        event) and the latency factor in each.
+        event) and the latency factor in each (computed once for all of the source's streams).
 
         An incident's first and last steps (partly covered) are intervals of their own, so every
         interval holds one value; it is computed with :meth:`Traffic._incident_effects`' arithmetic,
         incidents combined in the same order.
         """
+        cached = self._profiles.get(source_key)
+        if cached is None:
+            cached = self._profiles[source_key] = self._incident_profile(source_key)
+        return cached
+
+    def _incident_profile(self, source_key: str) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
         step = self.plan.step_seconds
         n = len(self.step_lengths)
         incidents = []
@@ -239,14 +245,25 @@ class SparseTraffic(Traffic):
         ``for:``) can see the step where an incident starts or ends. Between needed times the
         condition is constant: the baseline's (false) outside incidents, and inside one a constant
         error ratio held longer than ``for:``; so a dropped stretch never changes firing. Only times
-        in ``[since, horizon]`` are returned.
+        in ``[since, horizon]`` are returned. Rules with the same shortest and longest reach (the same
+        rule on several SLOs of one source) share one array.
         """
+        shortest, longest = min(rule.windows), max(rule.windows) + rule.for_seconds
+        key = (source_key, shortest, longest, since_seconds, horizon_seconds)
+        cached = self._times.get(key)
+        if cached is None:
+            cached = self._evaluation_times(source_key, shortest, longest, since_seconds, horizon_seconds)
+            self._times[key] = cached
+        return cached
+
+    def _evaluation_times(
+        self, source_key: str, shortest: float, longest: float, since_seconds: float, horizon_seconds: float
+    ) -> FloatArray:
         interval = self.plan.evaluation_interval_seconds
         step = self.plan.step_seconds
         window = len(self.step_lengths) * step
         count = math.floor(min(window, horizon_seconds) / interval + 1e-9)
         lowest = max(1, math.ceil(since_seconds / interval - 1e-9))
-        shortest, longest = min(rule.windows), max(rule.windows) + rule.for_seconds
         reach: list[tuple[int, int]] = []
         edges: list[tuple[int, int]] = []
         for incident in self.incidents_on(source_key):
@@ -273,3 +290,53 @@ class SparseTraffic(Traffic):
         """Bad events (or seconds) of a stream over the whole window."""
         sparse = self.stream(key)
         return sparse.model.base_bad_sum + sparse.extra_total
+
+
+def firing_transitions(
+    stream: SparseStream,
+    plan: Plan,
+    target: float,
+    rules: Sequence[tuple[int, BurnRateRule, FloatArray]],
+) -> list[tuple[float, int, bool]]:
+    """(time, alert index, fired?) for every change of state of ``rules`` (alert index, rule, its
+    evaluation times) on one stream, each rule evaluated at its own times only.
+
+    The window sums of every window of every rule come from one :meth:`SparseStream.bad_and_total`
+    call; a rule still firing at its last evaluation time has no resolve entry. The result is the
+    one :func:`slo.burn_rate.evaluate_rule` gives on each rule's times, to the bit: the same
+    elementwise arithmetic, batched.
+    """
+    rules = [r for r in rules if r[2].size]
+    if not rules:
+        return []
+    ends = [times for _, _, times in rules]
+    offsets = np.cumsum([0] + [len(t) for t in ends])
+    n = int(offsets[-1])
+    windows = [(k, w) for k, (_, rule, _) in enumerate(rules) for w in rule.windows]
+    bad, total = stream.bad_and_total(
+        np.concatenate(ends + [ends[k] - w for k, w in windows]) / plan.step_seconds
+    )
+    end_index = np.concatenate([np.arange(offsets[k], offsets[k + 1]) for k, _ in windows])
+    burn = burn_rate(error_ratios(bad[end_index] - bad[n:], total[end_index] - total[n:]), target)
+    conditions = [np.ones(len(t), dtype=np.bool_) for t in ends]
+    at = 0
+    for k, _ in windows:
+        size = len(ends[k])
+        conditions[k] &= exceeds(burn[at : at + size], rules[k][1])
+        at += size
+    firing = np.concatenate(
+        [
+            held_for(c, plan.evaluation_interval_seconds, rule.for_seconds)
+            for c, (_, rule, _) in zip(conditions, rules, strict=True)
+        ]
+    )
+    before = np.empty_like(firing)  # firing at the rule's previous evaluation (none at its first)
+    before[1:] = firing[:-1]
+    before[offsets[:-1]] = False
+    times = np.concatenate(ends)
+    alert = np.repeat([index for index, _, _ in rules], np.diff(offsets))
+    fired = np.flatnonzero(firing & ~before)
+    resolved = np.flatnonzero(~firing & before)
+    return [(t, a, True) for t, a in zip(times[fired].tolist(), alert[fired].tolist(), strict=True)] + [
+        (t, a, False) for t, a in zip(times[resolved].tolist(), alert[resolved].tolist(), strict=True)
+    ]

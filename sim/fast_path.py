@@ -18,6 +18,7 @@ times, budgets and SLA values per replication.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ import numpy as np
 import simpy
 
 from sim.engine import AlertHistory, ProcessGenerator, _Engine, simulate, stream_specs
-from sim.expected_traffic import SparseSeries, SparseTraffic, TrafficModel
+from sim.expected_traffic import SparseTraffic, TrafficModel, firing_transitions
 from sim.incident_process import realise
 from sim.outcome import budget_track
 from sim.plan import AlertPlan, Plan, SLABinding
@@ -89,6 +90,11 @@ class _FastEngine(_Engine):
         self.since = 0.0
         self._seen = -1
         self._log: list[tuple[float, list[tuple[float, int, bool]]]] = []
+        self._evaluated: tuple[int, list[tuple[float, int, bool]]] | None = None
+        by_slo: dict[str, list[tuple[int, AlertPlan]]] = {}
+        for index, alert in enumerate(plan.alerts):
+            by_slo.setdefault(alert.slo_id, []).append((index, alert))
+        self._alerts = [(plan.objective(slo_id), alerts) for slo_id, alerts in by_slo.items()]
 
     # The evaluator acts on the first alert transition after now, so rules are evaluated from now
     # (less a ``for:`` to know how long a condition has held) up to a horizon that is extended,
@@ -111,7 +117,8 @@ class _FastEngine(_Engine):
             self._extend(max(now, min(waiting)) + _HORIZON_SECONDS if waiting else self.plan.window_seconds)
         while True:
             # Before ``now`` the evaluation is partial (it starts there), and nothing is pending.
-            out = [t for t in super().transitions() if t[0] >= now]
+            evaluated = self._evaluate()
+            out = evaluated[bisect.bisect_left(evaluated, (now,)) :]
             if self.horizon >= self.plan.window_seconds or (out and out[-1][0] > now):
                 self._log.append((now, out))
                 return out
@@ -119,9 +126,46 @@ class _FastEngine(_Engine):
 
     def window_end(self) -> ProcessGenerator:
         yield from super().window_end()
+        if self.horizon >= self.plan.window_seconds and self.revision == self._seen:
+            return  # the last evaluation reached the end, and nothing changed since
         since = self._log[-1][0] if self._log else 0.0
         self._extend(self.plan.window_seconds, since=since)
-        self._log.append((since, [t for t in super().transitions() if t[0] >= since]))
+        self._log.append((since, [t for t in self._evaluate() if t[0] >= since]))
+
+    def _evaluate(self) -> list[tuple[float, int, bool]]:
+        """Every alert transition in ``[since, horizon]`` for the current traffic, in time order
+        (computed once per revision): each SLO's rules in one pass over its sparse stream."""
+        if self._evaluated is not None and self._evaluated[0] == self.revision:
+            return self._evaluated[1]
+        plan = self.plan
+        out: list[tuple[float, int, bool]] = []
+        for objective, alerts in self._alerts:
+            stream = self.sparse.stream(objective.slo_id)
+            # A window's error ratio is an average of the steps' P(bad): below the factor at the
+            # worst step, a rule cannot fire anywhere, and is evaluated nowhere.
+            worst = stream.model.base_probability + float(stream.delta.max(initial=0.0))
+            burn = float(burn_rate(worst, objective.target))
+            rules = [
+                (
+                    index,
+                    alert.rule,
+                    self.sparse.evaluation_times(
+                        objective.source,
+                        alert.rule,
+                        self.since - alert.rule.for_seconds - plan.evaluation_interval_seconds,
+                        self.horizon,
+                    ),
+                )
+                for index, alert in alerts
+                if burn >= alert.rule.factor * (1.0 - 1e-6)
+            ]
+            out.extend(firing_transitions(stream, plan, objective.target, rules))
+        out.sort()
+        self._evaluated = (self.revision, out)
+        return out
+
+    def evaluate(self) -> tuple[dict[str, RollingSeries], tuple[AlertHistory, ...]]:
+        return {}, ()  # no dense series: the alerts are :meth:`fires`, stitched from the evaluations
 
     def fires(self) -> tuple[tuple[int, float, float | None], ...]:
         """Every firing span, stitched from the evaluations the run made: each one is final from the
@@ -139,28 +183,6 @@ class _FastEngine(_Engine):
                 spans.append((index, opened.pop(index), time))
         spans.extend((index, time, None) for index, time in opened.items())
         return tuple(sorted(spans, key=lambda s: (s[0], s[1])))
-
-    def series(self) -> dict[str, RollingSeries]:
-        return {}  # each rule gets its own sparse series (rule_series)
-
-    def rule_series(self, series: dict[str, RollingSeries], alert: AlertPlan) -> RollingSeries:
-        objective = self.plan.objective(alert.slo_id)
-        stream = self.sparse.stream(alert.slo_id)
-        # A window's error ratio is an average of the steps' P(bad): below the factor at the worst
-        # step, the rule cannot fire anywhere, and is evaluated nowhere.
-        worst = stream.model.base_probability + float(stream.delta.max(initial=0.0))
-        if float(burn_rate(worst, objective.target)) < alert.rule.factor * (1.0 - 1e-6):
-            return SparseSeries(stream, self.plan, np.zeros(0))
-        return SparseSeries(
-            stream,
-            self.plan,
-            self.sparse.evaluation_times(
-                objective.source,
-                alert.rule,
-                self.since - alert.rule.for_seconds - self.plan.evaluation_interval_seconds,
-                self.horizon,
-            ),
-        )
 
     def measure(self, binding: SLABinding) -> float:
         key = f"{binding.sla_id}/{binding.commitment.id}"
