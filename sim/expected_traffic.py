@@ -13,9 +13,7 @@ events, and bad = events × P(bad)), and the fast path holds the same numbers sp
   (:meth:`SparseTraffic.evaluation_times`): from the last evaluation before it starts until its
   shortest window has left it. Everywhere else the error ratio is the baseline's, below every
   rule's factor (:func:`~sim.fast_path.fast_path_problem` checks), so no rule fires there.
-* :func:`firing_transitions` evaluates every rule of one stream at all of its evaluation times in
-  one NumPy pass: one lookup for the ends and starts of every window of every rule, then
-  :mod:`slo.burn_rate`'s burn rate, comparison and ``for:`` per rule.
+* :func:`sim.sparse_rules.firing_transitions` evaluates every rule of one stream at those times.
 
 Time-based streams are noise-free in :class:`~sim.traffic.Traffic` either way; the sparse form counts
 them exactly as it does.
@@ -33,7 +31,6 @@ from numpy.typing import NDArray
 from sim.plan import IncidentPlan, Plan
 from sim.traffic import FloatArray, StreamSpec, Traffic
 from slo.alert_policy import BurnRateRule
-from slo.burn_rate import burn_rate, error_ratios, exceeds, held_for
 
 IntArray = NDArray[np.int64]
 
@@ -95,26 +92,38 @@ class SparseStream:
 
     def bad_and_total(self, positions: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Cumulative bad and total events at fractional step positions (clipped to the window)."""
-        cum_total = self.model.cum_total
-        whole = positions.astype(np.int64)
-        if np.array_equal(whole, positions):
-            # Evaluations on the step grid (the usual case): the interpolation is a plain lookup.
-            np.clip(whole, 0, len(cum_total) - 1, out=whole)
-            total, base = cum_total[whole], self.model.cum_base_bad[whole]
-        else:
-            total = np.interp(positions, self.positions, cum_total)
-            base = np.interp(positions, self.positions, self.model.cum_base_bad)
-        if self.starts.size == 0:
-            return base, total
-        k = np.searchsorted(self.starts, positions, side="right") - 1
-        kk = np.maximum(k, 0)
-        seen = np.minimum(total, cum_total[self.stops[kk]]) - cum_total[self.starts[kk]]
-        extra = np.where(k >= 0, self.prefix[kk] + self.delta[kk] * seen, 0.0)
-        return base + extra, total
+        bad, total = bad_and_total((self,), positions)
+        return bad[0], total
 
     @property
     def extra_total(self) -> float:
         return float(self.prefix[-1])
+
+
+def bad_and_total(streams: Sequence[SparseStream], positions: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:meth:`SparseStream.bad_and_total` of several streams at once: bad per stream (one row each)
+    and the total they share. The streams measure one source on one basis (the same totals and the
+    same incident intervals), as the SLOs of one service do."""
+    first = streams[0]
+    cum_total = first.model.cum_total
+    whole = positions.astype(np.int64)
+    if np.array_equal(whole, positions):
+        # Evaluations on the step grid (the usual case): the interpolation is a plain lookup.
+        k = np.searchsorted(first.starts, whole, side="right") - 1
+        np.clip(whole, 0, len(cum_total) - 1, out=whole)
+        total = cum_total[whole]
+        base = np.stack([s.model.cum_base_bad[whole] for s in streams])
+    else:
+        k = np.searchsorted(first.starts, positions, side="right") - 1
+        total = np.interp(positions, first.positions, cum_total)
+        base = np.stack([np.interp(positions, first.positions, s.model.cum_base_bad) for s in streams])
+    if first.starts.size == 0:
+        return base, total
+    kk = np.maximum(k, 0)
+    seen = np.minimum(total, cum_total[first.stops][kk]) - cum_total[first.starts][kk]
+    prefix = np.take(np.stack([s.prefix for s in streams]), kk, axis=1)
+    delta = np.take(np.stack([s.delta for s in streams]), kk, axis=1)
+    return base + np.where(k >= 0, prefix + delta * seen, 0.0), total
 
 
 def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -290,53 +299,3 @@ class SparseTraffic(Traffic):
         """Bad events (or seconds) of a stream over the whole window."""
         sparse = self.stream(key)
         return sparse.model.base_bad_sum + sparse.extra_total
-
-
-def firing_transitions(
-    stream: SparseStream,
-    plan: Plan,
-    target: float,
-    rules: Sequence[tuple[int, BurnRateRule, FloatArray]],
-) -> list[tuple[float, int, bool]]:
-    """(time, alert index, fired?) for every change of state of ``rules`` (alert index, rule, its
-    evaluation times) on one stream, each rule evaluated at its own times only.
-
-    The window sums of every window of every rule come from one :meth:`SparseStream.bad_and_total`
-    call; a rule still firing at its last evaluation time has no resolve entry. The result is the
-    one :func:`slo.burn_rate.evaluate_rule` gives on each rule's times, to the bit: the same
-    elementwise arithmetic, batched.
-    """
-    rules = [r for r in rules if r[2].size]
-    if not rules:
-        return []
-    ends = [times for _, _, times in rules]
-    offsets = np.cumsum([0] + [len(t) for t in ends])
-    n = int(offsets[-1])
-    windows = [(k, w) for k, (_, rule, _) in enumerate(rules) for w in rule.windows]
-    bad, total = stream.bad_and_total(
-        np.concatenate(ends + [ends[k] - w for k, w in windows]) / plan.step_seconds
-    )
-    end_index = np.concatenate([np.arange(offsets[k], offsets[k + 1]) for k, _ in windows])
-    burn = burn_rate(error_ratios(bad[end_index] - bad[n:], total[end_index] - total[n:]), target)
-    conditions = [np.ones(len(t), dtype=np.bool_) for t in ends]
-    at = 0
-    for k, _ in windows:
-        size = len(ends[k])
-        conditions[k] &= exceeds(burn[at : at + size], rules[k][1])
-        at += size
-    firing = np.concatenate(
-        [
-            held_for(c, plan.evaluation_interval_seconds, rule.for_seconds)
-            for c, (_, rule, _) in zip(conditions, rules, strict=True)
-        ]
-    )
-    before = np.empty_like(firing)  # firing at the rule's previous evaluation (none at its first)
-    before[1:] = firing[:-1]
-    before[offsets[:-1]] = False
-    times = np.concatenate(ends)
-    alert = np.repeat([index for index, _, _ in rules], np.diff(offsets))
-    fired = np.flatnonzero(firing & ~before)
-    resolved = np.flatnonzero(~firing & before)
-    return [(t, a, True) for t, a in zip(times[fired].tolist(), alert[fired].tolist(), strict=True)] + [
-        (t, a, False) for t, a in zip(times[resolved].tolist(), alert[resolved].tolist(), strict=True)
-    ]

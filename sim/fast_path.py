@@ -24,13 +24,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
+from numpy.typing import NDArray
 
 from sim.engine import AlertHistory, ProcessGenerator, _Engine, simulate, stream_specs
-from sim.expected_traffic import SparseTraffic, TrafficModel, firing_transitions
+from sim.expected_traffic import SparseTraffic, TrafficModel
 from sim.incident_process import realise
 from sim.outcome import budget_track
-from sim.plan import AlertPlan, Plan, SLABinding
+from sim.plan import ObjectivePlan, Plan, SLABinding
+from sim.sparse_rules import firing_transitions
 from sim.traffic import StreamSpec, Traffic
+from slo.alert_policy import BurnRateRule
 from slo.budget import consumed_fraction, event_budget, time_budget_seconds
 from slo.burn_rate import RollingSeries, burn_rate
 
@@ -91,10 +94,22 @@ class _FastEngine(_Engine):
         self._seen = -1
         self._log: list[tuple[float, list[tuple[float, int, bool]]]] = []
         self._evaluated: tuple[int, list[tuple[float, int, bool]]] | None = None
-        by_slo: dict[str, list[tuple[int, AlertPlan]]] = {}
-        for index, alert in enumerate(plan.alerts):
-            by_slo.setdefault(alert.slo_id, []).append((index, alert))
-        self._alerts = [(plan.objective(slo_id), alerts) for slo_id, alerts in by_slo.items()]
+        # The alerts by source (and basis): the SLOs of one source are evaluated together.
+        groups: dict[tuple[str, str], list[ObjectivePlan]] = {}
+        for objective in plan.objectives:
+            if any(a.slo_id == objective.slo_id for a in plan.alerts):
+                groups.setdefault((objective.source, objective.basis), []).append(objective)
+        self._groups: list[tuple[list[ObjectivePlan], list[BurnRateRule], NDArray[np.int64]]] = []
+        for objectives in groups.values():
+            rules = list(
+                dict.fromkeys(a.rule for a in plan.alerts if a.slo_id in {o.slo_id for o in objectives})
+            )
+            alerts = np.full((len(objectives), len(rules)), -1, dtype=np.int64)
+            for index, alert in enumerate(plan.alerts):
+                for s, objective in enumerate(objectives):
+                    if alert.slo_id == objective.slo_id:
+                        alerts[s, rules.index(alert.rule)] = index
+            self._groups.append((objectives, rules, alerts))
 
     # The evaluator acts on the first alert transition after now, so rules are evaluated from now
     # (less a ``for:`` to know how long a condition has held) up to a horizon that is extended,
@@ -139,27 +154,36 @@ class _FastEngine(_Engine):
             return self._evaluated[1]
         plan = self.plan
         out: list[tuple[float, int, bool]] = []
-        for objective, alerts in self._alerts:
-            stream = self.sparse.stream(objective.slo_id)
+        for objectives, rules, table in self._groups:
+            streams = [self.sparse.stream(o.slo_id) for o in objectives]
             # A window's error ratio is an average of the steps' P(bad): below the factor at the
             # worst step, a rule cannot fire anywhere, and is evaluated nowhere.
-            worst = stream.model.base_probability + float(stream.delta.max(initial=0.0))
-            burn = float(burn_rate(worst, objective.target))
-            rules = [
+            worst = np.array(
+                [
+                    float(burn_rate(s.model.base_probability + float(s.delta.max(initial=0.0)), o.target))
+                    for s, o in zip(streams, objectives, strict=True)
+                ]
+            )
+            factors = np.array([r.factor for r in rules])
+            alerts = np.where(worst[:, None] >= factors[None, :] * (1.0 - 1e-6), table, -1)
+            needed = [k for k in range(len(rules)) if (alerts[:, k] >= 0).any()]
+            if not needed:
+                continue
+            timed = [
                 (
-                    index,
-                    alert.rule,
+                    rules[k],
                     self.sparse.evaluation_times(
-                        objective.source,
-                        alert.rule,
-                        self.since - alert.rule.for_seconds - plan.evaluation_interval_seconds,
+                        objectives[0].source,
+                        rules[k],
+                        self.since - rules[k].for_seconds - plan.evaluation_interval_seconds,
                         self.horizon,
                     ),
                 )
-                for index, alert in alerts
-                if burn >= alert.rule.factor * (1.0 - 1e-6)
+                for k in needed
             ]
-            out.extend(firing_transitions(stream, plan, objective.target, rules))
+            out.extend(
+                firing_transitions(streams, [o.target for o in objectives], plan, timed, alerts[:, needed])
+            )
         out.sort()
         self._evaluated = (self.revision, out)
         return out
