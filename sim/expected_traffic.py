@@ -168,7 +168,7 @@ class SparseTraffic(Traffic):
         self._sparse: dict[str, SparseStream] = {}
         self._on: dict[str, list[IncidentPlan]] = {}
         self._profiles: dict[str, tuple[IntArray, IntArray, FloatArray, FloatArray]] = {}
-        self._times: dict[tuple[str, float, float, float, float], FloatArray] = {}
+        self._times: dict[tuple[str, tuple[float, ...], float, float, float], FloatArray] = {}
 
     def end_incident(self, incident_id: str, at_seconds: float) -> None:
         if at_seconds < self.ends[incident_id]:
@@ -245,34 +245,37 @@ class SparseTraffic(Traffic):
         return cached
 
     def evaluation_times(
-        self, source_key: str, rule: BurnRateRule, since_seconds: float, horizon_seconds: float
+        self, source_key: str, rule: BurnRateRule, from_seconds: float, horizon_seconds: float
     ) -> FloatArray:
-        """The evaluation times at which ``rule`` must be evaluated to fire and resolve exactly.
+        """The evaluation times at which ``rule`` must be evaluated to fire and resolve exactly from
+        ``from_seconds`` up to ``horizon_seconds``.
 
         Needed: where its shortest window can see an incident (from the last evaluation at or
         before the start to the first with that window clean again) *and* its longest window (plus
         ``for:``) can see the step where an incident starts or ends. Between needed times the
         condition is constant: the baseline's (false) outside incidents, and inside one a constant
-        error ratio held longer than ``for:``; so a dropped stretch never changes firing. Only times
-        in ``[since, horizon]`` are returned. Rules with the same shortest and longest reach (the same
-        rule on several SLOs of one source) share one array.
+        error ratio held longer than ``for:``; so a dropped stretch never changes firing. The
+        evaluations from one interval plus ``for:`` before ``from_seconds`` up to it are always
+        included, so the state at ``from_seconds`` (and how long it has held) is known even in such a
+        stretch. Rules with the same windows and ``for:`` (the same rule on several SLOs of one
+        source) share one array.
         """
-        shortest, longest = min(rule.windows), max(rule.windows) + rule.for_seconds
-        key = (source_key, shortest, longest, since_seconds, horizon_seconds)
+        key = (source_key, rule.windows, rule.for_seconds, from_seconds, horizon_seconds)
         cached = self._times.get(key)
         if cached is None:
-            cached = self._evaluation_times(source_key, shortest, longest, since_seconds, horizon_seconds)
+            cached = self._evaluation_times(source_key, rule, from_seconds, horizon_seconds)
             self._times[key] = cached
         return cached
 
     def _evaluation_times(
-        self, source_key: str, shortest: float, longest: float, since_seconds: float, horizon_seconds: float
+        self, source_key: str, rule: BurnRateRule, from_seconds: float, horizon_seconds: float
     ) -> FloatArray:
         interval = self.plan.evaluation_interval_seconds
         step = self.plan.step_seconds
         window = len(self.step_lengths) * step
+        shortest, longest = min(rule.windows), max(rule.windows) + rule.for_seconds
         count = math.floor(min(window, horizon_seconds) / interval + 1e-9)
-        lowest = max(1, math.ceil(since_seconds / interval - 1e-9))
+        lowest = max(1, math.ceil((from_seconds - rule.for_seconds - interval) / interval - 1e-9))
         reach: list[tuple[int, int]] = []
         edges: list[tuple[int, int]] = []
         for incident in self.incidents_on(source_key):
@@ -287,7 +290,9 @@ class SparseTraffic(Traffic):
                     edges.append(
                         (max(1, math.floor(lo / interval + 1e-9)), math.ceil(hi / interval - 1e-9) + 1)
                     )
-        spans = _intersect(_union(reach), _union(edges))
+        spans = _union(
+            [*_intersect(_union(reach), _union(edges)), (lowest, math.floor(from_seconds / interval + 1e-9))]
+        )
         parts = [
             np.arange(max(a, lowest), min(b, count) + 1, dtype=np.float64)
             for a, b in spans

@@ -32,7 +32,7 @@ from sim.incident_process import realise
 from sim.outcome import budget_track
 from sim.plan import ObjectivePlan, Plan, SLABinding
 from sim.sparse_rules import firing_transitions
-from sim.traffic import StreamSpec, Traffic
+from sim.traffic import FloatArray, StreamSpec, Traffic
 from slo.alert_policy import BurnRateRule
 from slo.budget import consumed_fraction, event_budget, time_budget_seconds
 from slo.burn_rate import RollingSeries, burn_rate
@@ -112,9 +112,12 @@ class _FastEngine(_Engine):
             self._groups.append((objectives, rules, alerts))
 
     # The evaluator acts on the first alert transition after now, so rules are evaluated from now
-    # (less a ``for:`` to know how long a condition has held) up to a horizon that is extended,
-    # within the same SimPy step so that no event moves, until it holds one. An incident waiting
-    # for a responder is then not evaluated to the window's end each time.
+    # (less a ``for:`` to know how long a condition has held) up to a horizon. An incident waiting
+    # for a responder is then not evaluated to the window's end each time. When the horizon holds
+    # no transition, the evaluator is woken at the horizon (a transition of no alert, index -1) and
+    # evaluates the next stretch from there: a long wait costs the stretches it lasts, not a
+    # re-evaluation of everything since it began. No transition falls on the horizon (it was
+    # evaluated), so waking there moves no event.
 
     def _extend(self, horizon: float, since: float | None = None) -> None:
         self.since = self.env.now if since is None else since
@@ -137,7 +140,10 @@ class _FastEngine(_Engine):
             if self.horizon >= self.plan.window_seconds or (out and out[-1][0] > now):
                 self._log.append((now, out))
                 return out
-            self._extend(now + max(_HORIZON_SECONDS, 2 * (self.horizon - now)))
+            if self.horizon > now:
+                self._log.append((now, out))
+                return [*out, (self.horizon, -1, False)]
+            self._extend(now + _HORIZON_SECONDS)
 
     def window_end(self) -> ProcessGenerator:
         yield from super().window_end()
@@ -172,12 +178,7 @@ class _FastEngine(_Engine):
             timed = [
                 (
                     rules[k],
-                    self.sparse.evaluation_times(
-                        objectives[0].source,
-                        rules[k],
-                        self.since - rules[k].for_seconds - plan.evaluation_interval_seconds,
-                        self.horizon,
-                    ),
+                    self.sparse.evaluation_times(objectives[0].source, rules[k], self.since, self.horizon),
                 )
                 for k in needed
             ]
@@ -225,19 +226,22 @@ class _FastEngine(_Engine):
         ratio = plan.evaluation_interval_seconds / plan.step_seconds
         count = int(np.floor(self.sparse.model.steps / ratio + 1e-9))
 
-        def remaining(j: int) -> float:
-            bad = float(
-                stream.cumulative_bad(np.array([j * plan.evaluation_interval_seconds]) / plan.step_seconds)[0]
+        def remaining(j: NDArray[np.int64]) -> FloatArray:
+            bad = stream.cumulative_bad(
+                np.asarray(j * plan.evaluation_interval_seconds / plan.step_seconds, dtype=np.float64)
             )
             return 1.0 - consumed_fraction(bad, allowed)
 
-        end = remaining(count)
+        end = float(remaining(np.array([count]))[0])
         if end > 0:
             return end, None
-        lo, hi = 1, count  # cumulative bad never falls: bisect for the first j with nothing left
+        # Cumulative bad never falls: narrow [lo, hi] (nothing left at hi) to the first evaluation
+        # with nothing left, 64 evaluations at a time.
+        lo, hi = 1, count
         while lo < hi:
-            mid = (lo + hi) // 2
-            lo, hi = (lo, mid) if remaining(mid) <= 0 else (mid + 1, hi)
+            probe = np.unique(np.linspace(lo, hi, 64).round().astype(np.int64))
+            first = int(np.argmax(remaining(probe) <= 0))
+            lo, hi = (int(probe[first - 1]) + 1 if first else lo), int(probe[first])
         return end, lo * plan.evaluation_interval_seconds
 
 
