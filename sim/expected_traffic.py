@@ -107,10 +107,11 @@ def bad_and_total(streams: Sequence[SparseStream], positions: FloatArray) -> tup
     first = streams[0]
     cum_total = first.model.cum_total
     whole = positions.astype(np.int64)
-    if np.array_equal(whole, positions):
+    if (whole == positions).all():
         # Evaluations on the step grid (the usual case): the interpolation is a plain lookup.
         k = np.searchsorted(first.starts, whole, side="right") - 1
-        np.clip(whole, 0, len(cum_total) - 1, out=whole)
+        np.minimum(whole, len(cum_total) - 1, out=whole)
+        np.maximum(whole, 0, out=whole)
         total = cum_total[whole]
         base = np.stack([s.model.cum_base_bad[whole] for s in streams])
     else:

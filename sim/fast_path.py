@@ -236,10 +236,10 @@ class _FastEngine(_Engine):
         if end > 0:
             return end, None
         # Cumulative bad never falls: narrow [lo, hi] (nothing left at hi) to the first evaluation
-        # with nothing left, 64 evaluations at a time.
+        # with nothing left, looking at a thousand evaluations at a time.
         lo, hi = 1, count
         while lo < hi:
-            probe = np.unique(np.linspace(lo, hi, 64).round().astype(np.int64))
+            probe = np.append(np.arange(lo, hi, max(1, -(-(hi - lo) // 1024)), dtype=np.int64), hi)
             first = int(np.argmax(remaining(probe) <= 0))
             lo, hi = (int(probe[first - 1]) + 1 if first else lo), int(probe[first])
         return end, lo * plan.evaluation_interval_seconds
