@@ -155,7 +155,8 @@ class _FastEngine(_Engine):
 
     def _evaluate(self) -> list[tuple[float, int, bool]]:
         """Every alert transition in ``[since, horizon]`` for the current traffic, in time order
-        (computed once per revision): each SLO's rules in one pass over its sparse stream."""
+        (computed once per revision): the rules of all SLOs of one source in one pass
+        (:func:`~sim.sparse_rules.firing_transitions`)."""
         if self._evaluated is not None and self._evaluated[0] == self.revision:
             return self._evaluated[1]
         plan = self.plan
