@@ -111,13 +111,12 @@ class _FastEngine(_Engine):
                         alerts[s, rules.index(alert.rule)] = index
             self._groups.append((objectives, rules, alerts))
 
-    # The evaluator acts on the first alert transition after now, so rules are evaluated from now
-    # (less a ``for:`` to know how long a condition has held) up to a horizon. An incident waiting
-    # for a responder is then not evaluated to the window's end each time. When the horizon holds
-    # no transition, the evaluator is woken at the horizon (a transition of no alert, index -1) and
-    # evaluates the next stretch from there: a long wait costs the stretches it lasts, not a
-    # re-evaluation of everything since it began. No transition falls on the horizon (it was
-    # evaluated), so waking there moves no event.
+    # The evaluator acts on the first alert fire after now, so rules are evaluated from now (less a
+    # ``for:`` to know how long a condition has held) up to a horizon. An incident waiting for a
+    # responder is then not evaluated to the window's end each time. The evaluator is woken at the
+    # horizon (a transition of no alert, index -1) and evaluates the next stretch from there: a
+    # long wait costs the stretches it lasts, not a re-evaluation of everything since it began.
+    # Waking there acts on nothing and no other process waits on the evaluator, so no event moves.
 
     def _extend(self, horizon: float, since: float | None = None) -> None:
         self.since = self.env.now if since is None else since
@@ -133,17 +132,17 @@ class _FastEngine(_Engine):
             ]
             # With no incident waiting for a responder every span is short: evaluate them all.
             self._extend(max(now, min(waiting)) + _HORIZON_SECONDS if waiting else self.plan.window_seconds)
-        while True:
-            # Before ``now`` the evaluation is partial (it starts there), and nothing is pending.
-            evaluated = self._evaluate()
-            out = evaluated[bisect.bisect_left(evaluated, (now,)) :]
-            if self.horizon >= self.plan.window_seconds or (out and out[-1][0] > now):
-                self._log.append((now, out))
-                return out
-            if self.horizon > now:
-                self._log.append((now, out))
-                return [*out, (self.horizon, -1, False)]
+        if self.horizon <= now < self.plan.window_seconds:  # woken at the horizon: the next stretch
             self._extend(now + _HORIZON_SECONDS)
+        # Before ``now`` the evaluation is partial (it starts there), and nothing is pending.
+        evaluated = self._evaluate()
+        out = evaluated[bisect.bisect_left(evaluated, (now,)) :]
+        self._log.append((now, out))
+        # The evaluator acts on fires only: it needs no wake-up for a resolve.
+        fires = [t for t in out if t[2]]
+        if self.horizon < self.plan.window_seconds:
+            bisect.insort(fires, (self.horizon, -1, False))
+        return fires
 
     def window_end(self) -> ProcessGenerator:
         yield from super().window_end()
