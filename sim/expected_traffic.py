@@ -168,13 +168,14 @@ class SparseTraffic(Traffic):
         # Everything below follows from the incidents' ends: cleared when one ends early.
         self._sparse: dict[str, SparseStream] = {}
         self._on: dict[str, list[IncidentPlan]] = {}
+        self._on_marks: dict[str, list[tuple[int, float, list[tuple[int, float]]]]] = {}
         self._profiles: dict[str, tuple[IntArray, IntArray, FloatArray, FloatArray]] = {}
         self._times: dict[tuple[str, tuple[float, ...], float, float, float], FloatArray] = {}
 
     def end_incident(self, incident_id: str, at_seconds: float) -> None:
         if at_seconds < self.ends[incident_id]:
             self.ends[incident_id] = at_seconds
-            for cache in (self._sparse, self._on, self._profiles, self._times):
+            for cache in (self._sparse, self._on, self._on_marks, self._profiles, self._times):
                 cache.clear()
 
     def incidents_on(self, source_key: str) -> list[IncidentPlan]:
@@ -279,18 +280,14 @@ class SparseTraffic(Traffic):
         lowest = max(1, math.ceil((from_seconds - rule.for_seconds - interval) / interval - 1e-9))
         reach: list[tuple[int, int]] = []
         edges: list[tuple[int, int]] = []
-        for incident in self.incidents_on(source_key):
-            end = self.ends[incident.id]
-            clean = math.ceil(end / step - 1e-9) * step
-            first = max(1, math.floor(incident.start_seconds / interval + 1e-9))
-            reach.append((first, math.ceil((clean + shortest) / interval - 1e-9)))
-            for change in (incident.start_seconds, end):
-                if change < window:
-                    lo = math.floor(change / step + 1e-9) * step
-                    hi = math.ceil(change / step - 1e-9) * step + longest
-                    edges.append(
-                        (max(1, math.floor(lo / interval + 1e-9)), math.ceil(hi / interval - 1e-9) + 1)
-                    )
+        for first, clean, changes in self._marks(source_key):
+            span = (first, math.ceil((clean + shortest) / interval - 1e-9))
+            if span[1] >= lowest and span[0] <= count:
+                reach.append(span)
+            for lo, changed in changes:
+                span = (lo, math.ceil((changed + longest) / interval - 1e-9) + 1)
+                if span[1] >= lowest and span[0] <= count:
+                    edges.append(span)
         spans = _union(
             [*_intersect(_union(reach), _union(edges)), (lowest, math.floor(from_seconds / interval + 1e-9))]
         )
@@ -300,6 +297,31 @@ class SparseTraffic(Traffic):
             if min(b, count) >= max(a, lowest)
         ]
         return interval * np.concatenate(parts) if parts else np.zeros(0)
+
+    def _marks(self, source_key: str) -> list[tuple[int, float, list[tuple[int, float]]]]:
+        """Per incident on a source, what every rule's evaluation times start from: its first
+        evaluation, the end of its last step, and per start or end inside the window the first
+        evaluation of that step and the end of that step (computed once for all rules)."""
+        marks = self._on_marks.get(source_key)
+        if marks is None:
+            interval = self.plan.evaluation_interval_seconds
+            step = self.plan.step_seconds
+            window = len(self.step_lengths) * step
+            marks = []
+            for incident in self.incidents_on(source_key):
+                end = self.ends[incident.id]
+                changes = [
+                    (
+                        max(1, math.floor(math.floor(change / step + 1e-9) * step / interval + 1e-9)),
+                        math.ceil(change / step - 1e-9) * step,
+                    )
+                    for change in (incident.start_seconds, end)
+                    if change < window
+                ]
+                first = max(1, math.floor(incident.start_seconds / interval + 1e-9))
+                marks.append((first, math.ceil(end / step - 1e-9) * step, changes))
+            self._on_marks[source_key] = marks
+        return marks
 
     def bad_total(self, key: str) -> float:
         """Bad events (or seconds) of a stream over the whole window."""
