@@ -16,6 +16,7 @@ import simpy
 from sim import Plan, parse_scenario, simulate
 from sim.fast_path import fast_path_problem, replicate, traffic_model
 from sim.incident_process import realise
+from sim.risk import run_chunk
 
 SCENARIO = """\
 name: fast-path-check
@@ -148,3 +149,12 @@ def test_the_waiting_sample_pages_and_fires(waits: Plan) -> None:
     reps = [replicate(waits, s, model) for s in WAIT_SEEDS]
     assert sum(r.pages_answered for r in reps) > 0
     assert sum(len(r.fires) for r in reps) > 20
+
+
+def test_a_chunk_draws_the_seeds_spawn_gives(plan: Plan) -> None:
+    """Replication i of a risk run draws from SeedSequence(seed).spawn(runs)[i], whatever its chunk."""
+    seeds = np.random.SeedSequence(7).spawn(6)
+    model = traffic_model(plan)
+    assert run_chunk(plan, 7, 6, 3, 6) == [replicate(plan, s, model) for s in seeds[3:6]]
+    with pytest.raises(ValueError, match="not among"):
+        run_chunk(plan, 7, 6, 4, 7)
