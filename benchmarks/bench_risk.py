@@ -4,14 +4,18 @@ Run ``python benchmarks/bench_risk.py [--runs 10000] [--jobs 2]``. The scenario 
 benchmark's traffic (50 transactions/s with a daily swing, SLO-NODE-003/004/005, the source
 document's and the workbook's three rules each) with random incidents instead of fixed ones: outages
 twice a month (lognormal, median 20 min, p95 1 h), bad deploys once a month that wait for the
-rollback or the on-call engineer, and a latency regression once a month. It prints the wall time,
-replications per second, and the time of one SimPy engine replication for comparison.
+rollback or the on-call engineer, and a latency regression once a month. It prints the wall time
+(from the start of ``run_local``, so process start-up and each worker's traffic model count),
+replications per second, the CPU seconds per replication of this process and its workers together
+(``getrusage``, so a busy machine shows in the wall time but not here), and the time of one SimPy
+engine replication for comparison.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 
@@ -47,6 +51,12 @@ responders:
 """
 
 
+def _cpu_seconds() -> float:
+    """User and system CPU time of this process and of its children that have exited."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10000)
@@ -62,9 +72,11 @@ def main() -> int:
     replicate(plan, np.random.SeedSequence(1), None)
     engine_seconds = time.perf_counter() - started
 
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     reps = run_local(plan, seed=28, runs=args.runs, jobs=args.jobs)
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before  # the workers have exited: their time is in RUSAGE_CHILDREN
     fires = sum(len(r.fires) for r in reps)
     print(
         f"scenario       : {plan.name}: {plan.window_seconds / 86400:g} days, {len(plan.objectives)} SLOs x "
@@ -74,6 +86,7 @@ def main() -> int:
     print(f"replications   : {args.runs} in {seconds:.1f} s with {args.jobs} process(es)")
     rate = args.runs / seconds
     print(f"rate           : {rate:.0f} replications/s ({1000 * seconds / args.runs:.2f} ms each)")
+    print(f"CPU            : {cpu:.1f} s in all processes ({1000 * cpu / args.runs:.2f} ms per replication)")
     print(f"engine, 1 run  : {engine_seconds:.3f} s (SimPy engine on dense traffic, for comparison)")
     print(f"alert fires    : {fires / args.runs:.1f} per replication")
     return 0

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.plan import AlertPlan, IncidentPlan, Plan, SLABinding
+from sim.plan import IncidentPlan, Plan, SLABinding
 from sim.traffic import Recorded, StreamSpec, Traffic
 from slo.burn_rate import RollingSeries, RuleEvaluation, evaluate_rule
 
@@ -141,10 +141,6 @@ class _Engine:
             for o in self.plan.objectives
         }
 
-    def rule_series(self, series: dict[str, RollingSeries], alert: AlertPlan) -> RollingSeries:
-        """The series one alert rule is evaluated on: its SLO's."""
-        return series[alert.slo_id]
-
     def evaluate(self) -> tuple[dict[str, RollingSeries], tuple[AlertHistory, ...]]:
         """Series and rule evaluations for the current traffic, recomputed only after it changed."""
         if self._cache is None or self._cache[0] != self.revision:
@@ -153,7 +149,7 @@ class _Engine:
                 AlertHistory(
                     a.slo_id,
                     a.policy,
-                    evaluate_rule(self.rule_series(series, a), self.plan.objective(a.slo_id).target, a.rule),
+                    evaluate_rule(series[a.slo_id], self.plan.objective(a.slo_id).target, a.rule),
                 )
                 for a in self.plan.alerts
             )

@@ -9,10 +9,11 @@ events, and bad = events × P(bad)), and the fast path holds the same numbers sp
 * :class:`TrafficModel` computes the cumulative sums of the incident-free, noise-free traffic once
   per scenario;
 * :class:`SparseTraffic` stores only the steps a replication's incidents touch, so a window sum
-  anywhere is one lookup in each. :class:`SparseSeries` evaluates the rules only where an incident
-  can change them: from the last evaluation before it starts until its shortest window has left it.
-  Everywhere else the error ratio is the baseline's, below every rule's factor
-  (:func:`~sim.fast_path.fast_path_problem` checks), so no rule fires there.
+  anywhere is one lookup in each. Rules are evaluated only where an incident can change them
+  (:meth:`SparseTraffic.evaluation_times`): from the last evaluation before it starts until its
+  shortest window has left it. Everywhere else the error ratio is the baseline's, below every
+  rule's factor (:func:`~sim.fast_path.fast_path_problem` checks), so no rule fires there.
+* :func:`sim.sparse_rules.firing_transitions` evaluates every rule of one stream at those times.
 
 Time-based streams are noise-free in :class:`~sim.traffic.Traffic` either way; the sparse form counts
 them exactly as it does.
@@ -21,6 +22,7 @@ them exactly as it does.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +31,6 @@ from numpy.typing import NDArray
 from sim.plan import IncidentPlan, Plan
 from sim.traffic import FloatArray, StreamSpec, Traffic
 from slo.alert_policy import BurnRateRule
-from slo.burn_rate import RollingSeries
 
 IntArray = NDArray[np.int64]
 
@@ -91,20 +92,39 @@ class SparseStream:
 
     def bad_and_total(self, positions: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Cumulative bad and total events at fractional step positions (clipped to the window)."""
-        cum_total = self.model.cum_total
-        total = np.interp(positions, self.positions, cum_total)
-        base = np.interp(positions, self.positions, self.model.cum_base_bad)
-        if self.starts.size == 0:
-            return base, total
-        k = np.searchsorted(self.starts, positions, side="right") - 1
-        kk = np.maximum(k, 0)
-        seen = np.minimum(total, cum_total[self.stops[kk]]) - cum_total[self.starts[kk]]
-        extra = np.where(k >= 0, self.prefix[kk] + self.delta[kk] * seen, 0.0)
-        return base + extra, total
+        bad, total = bad_and_total((self,), positions)
+        return bad[0], total
 
     @property
     def extra_total(self) -> float:
         return float(self.prefix[-1])
+
+
+def bad_and_total(streams: Sequence[SparseStream], positions: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:meth:`SparseStream.bad_and_total` of several streams at once: bad per stream (one row each)
+    and the total they share. The streams measure one source on one basis (the same totals and the
+    same incident intervals), as the SLOs of one service do."""
+    first = streams[0]
+    cum_total = first.model.cum_total
+    whole = positions.astype(np.int64)
+    if (whole == positions).all():
+        # Evaluations on the step grid (the usual case): the interpolation is a plain lookup.
+        k = np.searchsorted(first.starts, whole, side="right") - 1
+        np.minimum(whole, len(cum_total) - 1, out=whole)
+        np.maximum(whole, 0, out=whole)
+        total = cum_total[whole]
+        base = np.stack([s.model.cum_base_bad[whole] for s in streams])
+    else:
+        k = np.searchsorted(first.starts, positions, side="right") - 1
+        total = np.interp(positions, first.positions, cum_total)
+        base = np.stack([np.interp(positions, first.positions, s.model.cum_base_bad) for s in streams])
+    if first.starts.size == 0:
+        return base, total
+    kk = np.maximum(k, 0)
+    seen = np.minimum(total, cum_total[first.stops][kk]) - cum_total[first.starts][kk]
+    prefix = np.take(np.stack([s.prefix for s in streams]), kk, axis=1)
+    delta = np.take(np.stack([s.delta for s in streams]), kk, axis=1)
+    return base + np.where(k >= 0, prefix + delta * seen, 0.0), total
 
 
 def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -133,27 +153,6 @@ def _intersect(left: list[tuple[int, int]], right: list[tuple[int, int]]) -> lis
     return out
 
 
-class SparseSeries(RollingSeries):
-    """A :class:`~slo.burn_rate.RollingSeries` evaluated only at ``times_seconds``, over sparse traffic."""
-
-    def __init__(self, stream: SparseStream, plan: Plan, times_seconds: FloatArray) -> None:
-        empty = np.zeros(1)
-        super().__init__(plan.step_seconds, plan.evaluation_interval_seconds, empty, empty, times_seconds)
-        self.stream = stream
-        self._ends: tuple[FloatArray, FloatArray] | None = None
-
-    def window_sums(self, window_seconds: float) -> tuple[FloatArray, FloatArray]:
-        if window_seconds <= 0:
-            raise ValueError(f"window must be positive, got {window_seconds!r}")
-        if self._ends is None:  # every window of every rule ends at the same times
-            self._ends = self.stream.bad_and_total(self.times_seconds / self.step_seconds)
-        bad_end, total_end = self._ends
-        bad_start, total_start = self.stream.bad_and_total(
-            (self.times_seconds - window_seconds) / self.step_seconds
-        )
-        return bad_end - bad_start, total_end - total_start
-
-
 class SparseTraffic(Traffic):
     """One replication's traffic: the shared :class:`TrafficModel` plus its incidents' touched steps.
 
@@ -166,26 +165,44 @@ class SparseTraffic(Traffic):
         self.model = model
         self.step_lengths = model.dense.step_lengths
         self.ends = {i.id: i.planned_end_seconds for i in plan.incidents}
+        # Everything below follows from the incidents' ends: cleared when one ends early.
         self._sparse: dict[str, SparseStream] = {}
+        self._on: dict[str, list[IncidentPlan]] = {}
+        self._on_marks: dict[str, list[tuple[int, float, list[tuple[int, float]]]]] = {}
+        self._profiles: dict[str, tuple[IntArray, IntArray, FloatArray, FloatArray]] = {}
+        self._times: dict[tuple[str, tuple[float, ...], float, float, float], FloatArray] = {}
 
     def end_incident(self, incident_id: str, at_seconds: float) -> None:
         if at_seconds < self.ends[incident_id]:
             self.ends[incident_id] = at_seconds
-            self._sparse.clear()
+            for cache in (self._sparse, self._on, self._on_marks, self._profiles, self._times):
+                cache.clear()
 
     def incidents_on(self, source_key: str) -> list[IncidentPlan]:
-        return [
-            i for i in self.plan.incidents if source_key in i.sources and self.ends[i.id] > i.start_seconds
-        ]
+        on = self._on.get(source_key)
+        if on is None:
+            on = [
+                i
+                for i in self.plan.incidents
+                if source_key in i.sources and self.ends[i.id] > i.start_seconds
+            ]
+            self._on[source_key] = on
+        return on
 
     def _profile(self, source_key: str) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
         """Step intervals over which the incidents on a source act alike, with P(an incident fails an
-        event) and the latency factor in each.
+        event) and the latency factor in each (computed once for all of the source's streams).
 
         An incident's first and last steps (partly covered) are intervals of their own, so every
         interval holds one value; it is computed with :meth:`Traffic._incident_effects`' arithmetic,
         incidents combined in the same order.
         """
+        cached = self._profiles.get(source_key)
+        if cached is None:
+            cached = self._profiles[source_key] = self._incident_profile(source_key)
+        return cached
+
+    def _incident_profile(self, source_key: str) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
         step = self.plan.step_seconds
         n = len(self.step_lengths)
         incidents = []
@@ -230,44 +247,81 @@ class SparseTraffic(Traffic):
         return cached
 
     def evaluation_times(
-        self, source_key: str, rule: BurnRateRule, since_seconds: float, horizon_seconds: float
+        self, source_key: str, rule: BurnRateRule, from_seconds: float, horizon_seconds: float
     ) -> FloatArray:
-        """The evaluation times at which ``rule`` must be evaluated to fire and resolve exactly.
+        """The evaluation times at which ``rule`` must be evaluated to fire and resolve exactly from
+        ``from_seconds`` up to ``horizon_seconds``.
 
         Needed: where its shortest window can see an incident (from the last evaluation at or
         before the start to the first with that window clean again) *and* its longest window (plus
         ``for:``) can see the step where an incident starts or ends. Between needed times the
         condition is constant: the baseline's (false) outside incidents, and inside one a constant
-        error ratio held longer than ``for:``; so a dropped stretch never changes firing. Only times
-        in ``[since, horizon]`` are returned.
+        error ratio held longer than ``for:``; so a dropped stretch never changes firing. The
+        evaluations from one interval plus ``for:`` before ``from_seconds`` up to it are always
+        included, so the state at ``from_seconds`` (and how long it has held) is known even in such a
+        stretch. Rules with the same windows and ``for:`` (the same rule on several SLOs of one
+        source) share one array.
         """
+        key = (source_key, rule.windows, rule.for_seconds, from_seconds, horizon_seconds)
+        cached = self._times.get(key)
+        if cached is None:
+            cached = self._evaluation_times(source_key, rule, from_seconds, horizon_seconds)
+            self._times[key] = cached
+        return cached
+
+    def _evaluation_times(
+        self, source_key: str, rule: BurnRateRule, from_seconds: float, horizon_seconds: float
+    ) -> FloatArray:
         interval = self.plan.evaluation_interval_seconds
         step = self.plan.step_seconds
         window = len(self.step_lengths) * step
-        count = math.floor(min(window, horizon_seconds) / interval + 1e-9)
-        lowest = max(1, math.ceil(since_seconds / interval - 1e-9))
         shortest, longest = min(rule.windows), max(rule.windows) + rule.for_seconds
+        count = math.floor(min(window, horizon_seconds) / interval + 1e-9)
+        lowest = max(1, math.ceil((from_seconds - rule.for_seconds - interval) / interval - 1e-9))
         reach: list[tuple[int, int]] = []
         edges: list[tuple[int, int]] = []
-        for incident in self.incidents_on(source_key):
-            end = self.ends[incident.id]
-            clean = math.ceil(end / step - 1e-9) * step
-            first = max(1, math.floor(incident.start_seconds / interval + 1e-9))
-            reach.append((first, math.ceil((clean + shortest) / interval - 1e-9)))
-            for change in (incident.start_seconds, end):
-                if change < window:
-                    lo = math.floor(change / step + 1e-9) * step
-                    hi = math.ceil(change / step - 1e-9) * step + longest
-                    edges.append(
-                        (max(1, math.floor(lo / interval + 1e-9)), math.ceil(hi / interval - 1e-9) + 1)
-                    )
-        spans = _intersect(_union(reach), _union(edges))
+        for first, clean, changes in self._marks(source_key):
+            span = (first, math.ceil((clean + shortest) / interval - 1e-9))
+            if span[1] >= lowest and span[0] <= count:
+                reach.append(span)
+            for lo, changed in changes:
+                span = (lo, math.ceil((changed + longest) / interval - 1e-9) + 1)
+                if span[1] >= lowest and span[0] <= count:
+                    edges.append(span)
+        spans = _union(
+            [*_intersect(_union(reach), _union(edges)), (lowest, math.floor(from_seconds / interval + 1e-9))]
+        )
         parts = [
             np.arange(max(a, lowest), min(b, count) + 1, dtype=np.float64)
             for a, b in spans
             if min(b, count) >= max(a, lowest)
         ]
         return interval * np.concatenate(parts) if parts else np.zeros(0)
+
+    def _marks(self, source_key: str) -> list[tuple[int, float, list[tuple[int, float]]]]:
+        """Per incident on a source, what every rule's evaluation times start from: its first
+        evaluation, the end of its last step, and per start or end inside the window the first
+        evaluation of that step and the end of that step (computed once for all rules)."""
+        marks = self._on_marks.get(source_key)
+        if marks is None:
+            interval = self.plan.evaluation_interval_seconds
+            step = self.plan.step_seconds
+            window = len(self.step_lengths) * step
+            marks = []
+            for incident in self.incidents_on(source_key):
+                end = self.ends[incident.id]
+                changes = [
+                    (
+                        max(1, math.floor(math.floor(change / step + 1e-9) * step / interval + 1e-9)),
+                        math.ceil(change / step - 1e-9) * step,
+                    )
+                    for change in (incident.start_seconds, end)
+                    if change < window
+                ]
+                first = max(1, math.floor(incident.start_seconds / interval + 1e-9))
+                marks.append((first, math.ceil(end / step - 1e-9) * step, changes))
+            self._on_marks[source_key] = marks
+        return marks
 
     def bad_total(self, key: str) -> float:
         """Bad events (or seconds) of a stream over the whole window."""

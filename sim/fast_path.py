@@ -18,18 +18,22 @@ times, budgets and SLA values per replication.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
+from numpy.typing import NDArray
 
 from sim.engine import AlertHistory, ProcessGenerator, _Engine, simulate, stream_specs
-from sim.expected_traffic import SparseSeries, SparseTraffic, TrafficModel
+from sim.expected_traffic import SparseTraffic, TrafficModel
 from sim.incident_process import realise
 from sim.outcome import budget_track
-from sim.plan import AlertPlan, Plan, SLABinding
-from sim.traffic import StreamSpec, Traffic
+from sim.plan import ObjectivePlan, Plan, SLABinding
+from sim.sparse_rules import firing_transitions
+from sim.traffic import FloatArray, StreamSpec, Traffic
+from slo.alert_policy import BurnRateRule
 from slo.budget import consumed_fraction, event_budget, time_budget_seconds
 from slo.burn_rate import RollingSeries, burn_rate
 
@@ -89,11 +93,30 @@ class _FastEngine(_Engine):
         self.since = 0.0
         self._seen = -1
         self._log: list[tuple[float, list[tuple[float, int, bool]]]] = []
+        self._evaluated: tuple[int, list[tuple[float, int, bool]]] | None = None
+        # The alerts by source (and basis): the SLOs of one source are evaluated together.
+        groups: dict[tuple[str, str], list[ObjectivePlan]] = {}
+        for objective in plan.objectives:
+            if any(a.slo_id == objective.slo_id for a in plan.alerts):
+                groups.setdefault((objective.source, objective.basis), []).append(objective)
+        self._groups: list[tuple[list[ObjectivePlan], list[BurnRateRule], NDArray[np.int64]]] = []
+        for objectives in groups.values():
+            rules = list(
+                dict.fromkeys(a.rule for a in plan.alerts if a.slo_id in {o.slo_id for o in objectives})
+            )
+            alerts = np.full((len(objectives), len(rules)), -1, dtype=np.int64)
+            for index, alert in enumerate(plan.alerts):
+                for s, objective in enumerate(objectives):
+                    if alert.slo_id == objective.slo_id:
+                        alerts[s, rules.index(alert.rule)] = index
+            self._groups.append((objectives, rules, alerts))
 
-    # The evaluator acts on the first alert transition after now, so rules are evaluated from now
-    # (less a ``for:`` to know how long a condition has held) up to a horizon that is extended,
-    # within the same SimPy step so that no event moves, until it holds one. An incident waiting
-    # for a responder is then not evaluated to the window's end each time.
+    # The evaluator acts on the first alert fire after now, so rules are evaluated from now (less a
+    # ``for:`` to know how long a condition has held) up to a horizon. An incident waiting for a
+    # responder is then not evaluated to the window's end each time. The evaluator is woken at the
+    # horizon (a transition of no alert, index -1) and evaluates the next stretch from there: a
+    # long wait costs the stretches it lasts, not a re-evaluation of everything since it began.
+    # Waking there acts on nothing and no other process waits on the evaluator, so no event moves.
 
     def _extend(self, horizon: float, since: float | None = None) -> None:
         self.since = self.env.now if since is None else since
@@ -109,19 +132,65 @@ class _FastEngine(_Engine):
             ]
             # With no incident waiting for a responder every span is short: evaluate them all.
             self._extend(max(now, min(waiting)) + _HORIZON_SECONDS if waiting else self.plan.window_seconds)
-        while True:
-            # Before ``now`` the evaluation is partial (it starts there), and nothing is pending.
-            out = [t for t in super().transitions() if t[0] >= now]
-            if self.horizon >= self.plan.window_seconds or (out and out[-1][0] > now):
-                self._log.append((now, out))
-                return out
-            self._extend(now + max(_HORIZON_SECONDS, 2 * (self.horizon - now)))
+        if self.horizon <= now < self.plan.window_seconds:  # woken at the horizon: the next stretch
+            self._extend(now + _HORIZON_SECONDS)
+        # Before ``now`` the evaluation is partial (it starts there), and nothing is pending.
+        evaluated = self._evaluate()
+        out = evaluated[bisect.bisect_left(evaluated, (now,)) :]
+        self._log.append((now, out))
+        # The evaluator acts on fires only: it needs no wake-up for a resolve.
+        fires = [t for t in out if t[2]]
+        if self.horizon < self.plan.window_seconds:
+            bisect.insort(fires, (self.horizon, -1, False))
+        return fires
 
     def window_end(self) -> ProcessGenerator:
         yield from super().window_end()
+        if self.horizon >= self.plan.window_seconds and self.revision == self._seen:
+            return  # the last evaluation reached the end, and nothing changed since
         since = self._log[-1][0] if self._log else 0.0
         self._extend(self.plan.window_seconds, since=since)
-        self._log.append((since, [t for t in super().transitions() if t[0] >= since]))
+        self._log.append((since, [t for t in self._evaluate() if t[0] >= since]))
+
+    def _evaluate(self) -> list[tuple[float, int, bool]]:
+        """Every alert transition in ``[since, horizon]`` for the current traffic, in time order
+        (computed once per revision): the rules of all SLOs of one source in one pass
+        (:func:`~sim.sparse_rules.firing_transitions`)."""
+        if self._evaluated is not None and self._evaluated[0] == self.revision:
+            return self._evaluated[1]
+        plan = self.plan
+        out: list[tuple[float, int, bool]] = []
+        for objectives, rules, table in self._groups:
+            streams = [self.sparse.stream(o.slo_id) for o in objectives]
+            # A window's error ratio is an average of the steps' P(bad): below the factor at the
+            # worst step, a rule cannot fire anywhere, and is evaluated nowhere.
+            worst = np.array(
+                [
+                    float(burn_rate(s.model.base_probability + float(s.delta.max(initial=0.0)), o.target))
+                    for s, o in zip(streams, objectives, strict=True)
+                ]
+            )
+            factors = np.array([r.factor for r in rules])
+            alerts = np.where(worst[:, None] >= factors[None, :] * (1.0 - 1e-6), table, -1)
+            needed = [k for k in range(len(rules)) if (alerts[:, k] >= 0).any()]
+            if not needed:
+                continue
+            timed = [
+                (
+                    rules[k],
+                    self.sparse.evaluation_times(objectives[0].source, rules[k], self.since, self.horizon),
+                )
+                for k in needed
+            ]
+            out.extend(
+                firing_transitions(streams, [o.target for o in objectives], plan, timed, alerts[:, needed])
+            )
+        out.sort()
+        self._evaluated = (self.revision, out)
+        return out
+
+    def evaluate(self) -> tuple[dict[str, RollingSeries], tuple[AlertHistory, ...]]:
+        return {}, ()  # no dense series: the alerts are :meth:`fires`, stitched from the evaluations
 
     def fires(self) -> tuple[tuple[int, float, float | None], ...]:
         """Every firing span, stitched from the evaluations the run made: each one is final from the
@@ -140,28 +209,6 @@ class _FastEngine(_Engine):
         spans.extend((index, time, None) for index, time in opened.items())
         return tuple(sorted(spans, key=lambda s: (s[0], s[1])))
 
-    def series(self) -> dict[str, RollingSeries]:
-        return {}  # each rule gets its own sparse series (rule_series)
-
-    def rule_series(self, series: dict[str, RollingSeries], alert: AlertPlan) -> RollingSeries:
-        objective = self.plan.objective(alert.slo_id)
-        stream = self.sparse.stream(alert.slo_id)
-        # A window's error ratio is an average of the steps' P(bad): below the factor at the worst
-        # step, the rule cannot fire anywhere, and is evaluated nowhere.
-        worst = stream.model.base_probability + float(stream.delta.max(initial=0.0))
-        if float(burn_rate(worst, objective.target)) < alert.rule.factor * (1.0 - 1e-6):
-            return SparseSeries(stream, self.plan, np.zeros(0))
-        return SparseSeries(
-            stream,
-            self.plan,
-            self.sparse.evaluation_times(
-                objective.source,
-                alert.rule,
-                self.since - alert.rule.for_seconds - self.plan.evaluation_interval_seconds,
-                self.horizon,
-            ),
-        )
-
     def measure(self, binding: SLABinding) -> float:
         key = f"{binding.sla_id}/{binding.commitment.id}"
         total = self.sparse.model.streams[key].total_sum
@@ -179,19 +226,22 @@ class _FastEngine(_Engine):
         ratio = plan.evaluation_interval_seconds / plan.step_seconds
         count = int(np.floor(self.sparse.model.steps / ratio + 1e-9))
 
-        def remaining(j: int) -> float:
-            bad = float(
-                stream.cumulative_bad(np.array([j * plan.evaluation_interval_seconds]) / plan.step_seconds)[0]
+        def remaining(j: NDArray[np.int64]) -> FloatArray:
+            bad = stream.cumulative_bad(
+                np.asarray(j * plan.evaluation_interval_seconds / plan.step_seconds, dtype=np.float64)
             )
             return 1.0 - consumed_fraction(bad, allowed)
 
-        end = remaining(count)
+        end = float(remaining(np.array([count]))[0])
         if end > 0:
             return end, None
-        lo, hi = 1, count  # cumulative bad never falls: bisect for the first j with nothing left
+        # Cumulative bad never falls: narrow [lo, hi] (nothing left at hi) to the first evaluation
+        # with nothing left, looking at a thousand evaluations at a time.
+        lo, hi = 1, count
         while lo < hi:
-            mid = (lo + hi) // 2
-            lo, hi = (lo, mid) if remaining(mid) <= 0 else (mid + 1, hi)
+            probe = np.append(np.arange(lo, hi, max(1, -(-(hi - lo) // 1024)), dtype=np.int64), hi)
+            first = int(np.argmax(remaining(probe) <= 0))
+            lo, hi = (int(probe[first - 1]) + 1 if first else lo), int(probe[first])
         return end, lo * plan.evaluation_interval_seconds
 
 

@@ -38,7 +38,11 @@ def path_for(plan: Plan) -> tuple[str, str | None]:
 
 def run_chunk(plan: Plan, seed: int, runs: int, start: int, stop: int) -> list[Replication]:
     """Replications ``start`` … ``stop - 1`` of ``runs`` (a unit of work for a process or Dask worker)."""
-    seeds = np.random.SeedSequence(seed).spawn(runs)[start:stop]
+    if not 0 <= start <= stop <= runs:
+        raise ValueError(f"replications {start}…{stop - 1} are not among {runs}")
+    # SeedSequence(seed).spawn(runs)[i] is SeedSequence(seed, spawn_key=(i,)): built for this chunk
+    # only (spawning all of them costs 90 ms per chunk for 10,000 runs).
+    seeds = [np.random.SeedSequence(seed, spawn_key=(i,)) for i in range(start, stop)]
     model = traffic_model(plan)
     use = model if fast_path_problem(plan, model) is None else None
     return [replicate(plan, s, use) for s in seeds]

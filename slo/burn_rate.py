@@ -36,6 +36,18 @@ def burn_rate(error_ratio: ArrayLike, target: float) -> FloatArray:
     return np.asarray(error_ratio, dtype=np.float64) / (1.0 - target)
 
 
+def error_ratios(bad: FloatArray, total: FloatArray) -> FloatArray:
+    """Bad / total per window, NaN where a window saw no events (as in PromQL).
+
+    Written in place into ``bad`` (which the caller gives up): a 28-day series at 1 s evaluations
+    makes every temporary 19 MB.
+    """
+    seen = total > 0
+    ratio = np.divide(bad, total, out=bad, where=seen)
+    ratio[~seen] = np.nan
+    return ratio
+
+
 @dataclass
 class RollingSeries:
     """Good/total counts per step, with window sums read at any evaluation time.
@@ -121,11 +133,7 @@ class RollingSeries:
         """Bad / total over each trailing window; NaN where the window saw no events (as in PromQL)."""
         cached = self._cache.get(window_seconds)
         if cached is None:
-            bad, total = self.window_sums(window_seconds)
-            seen = total > 0
-            # In place in ``bad``: a 28-day series at 1 s evaluations makes every temporary 19 MB.
-            cached = np.divide(bad, total, out=bad, where=seen)
-            cached[~seen] = np.nan
+            cached = error_ratios(*self.window_sums(window_seconds))
             if len(self._cache) >= _CACHED_WINDOWS:
                 del self._cache[next(iter(self._cache))]
             self._cache[window_seconds] = cached

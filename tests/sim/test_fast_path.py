@@ -16,6 +16,7 @@ import simpy
 from sim import Plan, parse_scenario, simulate
 from sim.fast_path import fast_path_problem, replicate, traffic_model
 from sim.incident_process import realise
+from sim.risk import run_chunk
 
 SCENARIO = """\
 name: fast-path-check
@@ -88,3 +89,72 @@ def test_expected_traffic_counts_time_based_streams_exactly_as_the_engine(plan: 
         assert (
             noisy.alerts[i].evaluation.firing_intervals() == expected.alerts[i].evaluation.firing_intervals()
         )
+
+
+# Incidents that wait hours for a responder (the fast path evaluates such a wait stretch by stretch,
+# waking at each horizon) on two sources, with two SLOs on one of them (evaluated together) and
+# alerts that keep firing across the moments another incident ends.
+WAITS = """\
+name: fast-path-waits
+window: 14d
+services:
+  api:
+    requests: {rate: 20, diurnal: {amplitude: 0.3, peak: 15h}, error_ratio: 0.02%,
+               latency: {median: 0.4s, p95: 1.2s}}
+  node:
+    blocks: {interval: 6s, error_ratio: 0.01%, latency: {median: 5.8s, p95: 6.4s}}
+slos:
+  SLO-API-001: api.requests
+  SLO-API-003: api.requests
+  SLO-NODE-002: node.blocks
+policies: [source-document, sre-workbook]
+incident_processes:
+  - {id: crash, kind: outage, service: node, rate: 2/14d, duration: until_resolved}
+  - {id: missed, kind: missed_consensus, service: node, rate: 3/14d, duration: {median: 30m, p95: 3h},
+     magnitude: {min: 20%, max: 60%}}
+  - {id: deploy, kind: error_ratio, service: api, rate: 2/14d, duration: until_resolved,
+     magnitude: {min: 0.5%, max: 40%}}
+  - {id: slow, kind: latency_shift, service: api, rate: 2/14d, duration: {mttr: 3h},
+     magnitude: {min: 1.5, max: 4}}
+responders:
+  on_call: {acknowledge: {median: 10m, p95: 1h}, mitigate: {median: 1h, p95: 8h}}
+slas:
+  SLA-VALIDATOR: {availability: node.blocks}
+"""
+WAIT_SEEDS = np.random.SeedSequence(20261201).spawn(300)[::50]
+
+
+@pytest.fixture(scope="module")
+def waits() -> Plan:
+    return parse_scenario(WAITS, "fast-path-waits.yaml")
+
+
+@pytest.mark.parametrize("index", range(len(WAIT_SEEDS)))
+def test_fast_path_matches_the_engine_through_long_waits(waits: Plan, index: int) -> None:
+    seed = WAIT_SEEDS[index]
+    model = traffic_model(waits)
+    assert fast_path_problem(waits, model) is None
+    fast = replicate(waits, seed, model)
+    engine = replicate(waits, seed, None)
+    assert fast.incidents == engine.incidents
+    assert fast.fires == engine.fires
+    assert fast.rollbacks == engine.rollbacks and fast.pages_answered == engine.pages_answered
+    assert fast.exhausted_seconds == engine.exhausted_seconds
+    assert fast.remaining == pytest.approx(engine.remaining, rel=1e-9, abs=1e-12)
+    assert fast.sla_measured == pytest.approx(engine.sla_measured, rel=1e-12)
+
+
+def test_the_waiting_sample_pages_and_fires(waits: Plan) -> None:
+    model = traffic_model(waits)
+    reps = [replicate(waits, s, model) for s in WAIT_SEEDS]
+    assert sum(r.pages_answered for r in reps) > 0
+    assert sum(len(r.fires) for r in reps) > 20
+
+
+def test_a_chunk_draws_the_seeds_spawn_gives(plan: Plan) -> None:
+    """Replication i of a risk run draws from SeedSequence(seed).spawn(runs)[i], whatever its chunk."""
+    seeds = np.random.SeedSequence(7).spawn(6)
+    model = traffic_model(plan)
+    assert run_chunk(plan, 7, 6, 3, 6) == [replicate(plan, s, model) for s in seeds[3:6]]
+    with pytest.raises(ValueError, match="not among"):
+        run_chunk(plan, 7, 6, 4, 7)
