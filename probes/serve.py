@@ -39,7 +39,7 @@ from probes.exporter.connections import (
 from probes.exporter.server import EXPORTER, build_app
 from probes.schedule.scheduled import enable_scheduled_probing
 from probes.schedule.store import default_store_path
-from slo.input_errors import InputError
+from slo.foundation.input_errors import InputError
 
 __all__ = ["ListenError", "parse_listen", "run_exporter", "serve"]
 

@@ -28,8 +28,8 @@ from numpy.typing import NDArray
 
 from sim.plan import IncidentPlan, Plan
 from sim.traffic import FloatArray, StreamSpec, Traffic
-from slo.alert_policy import BurnRateRule
-from slo.burn_rate import RollingSeries
+from slo.budgets.alert_policy import BurnRateRule
+from slo.budgets.burn_rate import RollingSeries
 
 IntArray = NDArray[np.int64]
 
@@ -134,7 +134,8 @@ def _intersect(left: list[tuple[int, int]], right: list[tuple[int, int]]) -> lis
 
 
 class SparseSeries(RollingSeries):
-    """A :class:`~slo.burn_rate.RollingSeries` evaluated only at ``times_seconds``, over sparse traffic."""
+    """A :class:`~slo.budgets.burn_rate.RollingSeries` evaluated only at ``times_seconds``, over sparse
+    traffic."""
 
     def __init__(self, stream: SparseStream, plan: Plan, times_seconds: FloatArray) -> None:
         empty = np.zeros(1)

@@ -30,8 +30,8 @@ from sim.incident_process import realise
 from sim.outcome import budget_track
 from sim.plan import AlertPlan, Plan, SLABinding
 from sim.traffic import StreamSpec, Traffic
-from slo.budget import consumed_fraction, event_budget, time_budget_seconds
-from slo.burn_rate import RollingSeries, burn_rate
+from slo.budgets.budget import consumed_fraction, event_budget, time_budget_seconds
+from slo.budgets.burn_rate import RollingSeries, burn_rate
 
 
 @dataclass(frozen=True)

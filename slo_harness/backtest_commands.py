@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from slo.durations import format_duration, parse_duration
+from slo.foundation.durations import format_duration, parse_duration
 from slo_harness.terminal import fail, positive_duration, stdout_console
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from probes.schedule.slo_view import SloBinding
     from probes.schedule.store import ResultStore
     from sim.backtest import MarkedIncident, Period
-    from slo.catalog import Catalog
+    from slo.catalogs.catalog import Catalog
 
 __all__ = ["register"]
 
@@ -77,7 +77,7 @@ def _config_bindings(config_path: Path, catalog: Catalog) -> list[SloBinding]:
     """The (SLO, target, module) rows the probe config's ``targets:`` name."""
     from probes.config import load_config
     from probes.schedule.slo_view import bindings
-    from slo.input_errors import InputError
+    from slo.foundation.input_errors import InputError
 
     try:
         return bindings(load_config(config_path), catalog)

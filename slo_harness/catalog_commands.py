@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from slo.json_numbers import json_number
+from slo.foundation.json_numbers import json_number
 from slo_harness.terminal import fail, positive_duration, print_table, table
 
 if TYPE_CHECKING:
-    from slo.catalog import SLO, Catalog
-    from slo.lint import Finding
+    from slo.catalogs.catalog import SLO, Catalog
+    from slo.catalogs.lint import Finding
 
 # The domain modules load NumPy, pydantic and YAML: each command imports what it uses when it runs,
 # so `--help` and `budget` start fast.
@@ -33,7 +33,7 @@ CatalogArgument = Annotated[
 
 def load_or_fail(path: Path | None) -> Catalog:
     """The catalogue, or a one-line error naming file, line and field."""
-    from slo.catalog_file import CatalogError, load_catalog
+    from slo.catalogs.catalog_file import CatalogError, load_catalog
 
     try:
         return load_catalog(path)
@@ -43,7 +43,7 @@ def load_or_fail(path: Path | None) -> Catalog:
 
 def slo_row(slo: SLO) -> dict[str, Any]:
     """An SLO as the stable JSON object ``catalog --format json`` prints."""
-    from slo.budget import time_budget_seconds
+    from slo.budgets.budget import time_budget_seconds
 
     target, window = slo.target, slo.window_seconds
     budget_seconds = (
@@ -97,8 +97,8 @@ def catalog_command(
     """List every SLO with its computed and declared error budget (or export the catalogue)."""
     cat = load_or_fail(catalog)
     if export is ExportFormat.openslo:
-        from slo.atomic_write import write_text_atomic
-        from slo.openslo import to_openslo, unmapped
+        from slo.catalogs.openslo import to_openslo, unmapped
+        from slo.foundation.atomic_write import write_text_atomic
 
         text = to_openslo(cat)
         if out is None:
@@ -136,9 +136,9 @@ def budget_command(
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """Error budget for a target and window; with --burn-rate, how fast K spends it."""
-    from slo.budget import budget_consumed_by_burn, time_budget_seconds, time_to_exhaustion_seconds
-    from slo.durations import format_duration
-    from slo.quantities import percent_to_ratio
+    from slo.budgets.budget import budget_consumed_by_burn, time_budget_seconds, time_to_exhaustion_seconds
+    from slo.catalogs.quantities import percent_to_ratio
+    from slo.foundation.durations import format_duration
 
     try:
         ratio = percent_to_ratio(target)
@@ -211,7 +211,7 @@ def _verdict(f: Finding) -> str:
 
 def check_command(catalog: CatalogArgument = None, output: FormatOption = OutputFormat.table) -> None:
     """Recompute every declared figure; exit 1 if any disagrees with the formulas."""
-    from slo.lint import failures, lint_catalog
+    from slo.catalogs.lint import failures, lint_catalog
 
     cat = load_or_fail(catalog)
     findings = lint_catalog(cat)

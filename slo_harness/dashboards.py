@@ -23,8 +23,8 @@ from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models.dashboard import DataSourceRef, Threshold, ThresholdsMode
 
 from slo import SLO, BudgetStatus, Catalog, format_duration
-from slo.metric_sources import PROBE_COUNTER, PROBE_LATENCY, has_budget
-from slo.prometheus_rules import ERROR_BUDGET, OBJECTIVE, PERIOD_REMAINING, recording_name
+from slo.prometheus.metric_sources import PROBE_COUNTER, PROBE_LATENCY, has_budget
+from slo.prometheus.prometheus_rules import ERROR_BUDGET, OBJECTIVE, PERIOD_REMAINING, recording_name
 
 DATASOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
 STATUS_COLOURS = {

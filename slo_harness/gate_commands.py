@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from slo.budget import BudgetStatus
-from slo.durations import format_duration, parse_duration
-from slo.release import EXIT_CODES, Decision, Risk, decide, strictest
+from slo.budgets.budget import BudgetStatus
+from slo.budgets.release import EXIT_CODES, Decision, Risk, decide, strictest
+from slo.foundation.durations import format_duration, parse_duration
 from slo_harness.catalog_commands import load_or_fail
 from slo_harness.source_options import GoodOption, PrometheusOption, SelectorOption, StoreOption, TotalOption
 from slo_harness.terminal import fail
 
 if TYPE_CHECKING:  # the catalogue loads pydantic; commands import what they read when they run
-    from slo.catalog import Catalog
+    from slo.catalogs.catalog import Catalog
 
 __all__ = ["gate_decision", "register"]
 

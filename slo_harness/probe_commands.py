@@ -74,13 +74,13 @@ def register(app: typer.Typer) -> None:
         """Serve /probe, /metrics, /-/healthy, /-/reload, /config, /history like blackbox_exporter."""
         from probes.config import load_config
         from probes.serve import ListenError, parse_listen, run_exporter
-        from slo.input_errors import InputError
+        from slo.foundation.input_errors import InputError
 
         try:
             loaded = load_config(config)
             if loaded.targets:  # the catalogue and the SLO view load only for scheduled probing
                 from probes.schedule.slo_view import bindings
-                from slo.catalog_file import load_catalog
+                from slo.catalogs.catalog_file import load_catalog
 
                 bindings(loaded, load_catalog())
             parse_listen(listen)
@@ -122,7 +122,7 @@ def register(app: typer.Typer) -> None:
         from probes.exporter.server import module_yaml, scrape_timeout
         from probes.result import TargetRefused, render_debug
         from probes.target import TargetSyntaxError
-        from slo.input_errors import InputError
+        from slo.foundation.input_errors import InputError
 
         try:
             loaded = load_config(config or DEFAULT_CONFIG)

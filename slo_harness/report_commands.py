@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from slo.durations import parse_duration
+from slo.foundation.durations import parse_duration
 from slo_harness.catalog_commands import load_or_fail
 from slo_harness.source_options import GoodOption, PrometheusOption, SelectorOption, StoreOption, TotalOption
 from slo_harness.terminal import fail
@@ -23,7 +23,7 @@ from slo_harness.terminal import fail
 if TYPE_CHECKING:
     from recorded.period import Period
     from recorded.series import RecordedSeries
-    from slo.catalog import Catalog
+    from slo.catalogs.catalog import Catalog
 
 __all__ = ["register"]
 

@@ -25,7 +25,7 @@ def _plans(scenario: Path, window: str | None, what_ifs: list[str]) -> list[tupl
     """The scenario (with ``--window``) and one variant per ``--what-if``, each validated."""
     from sim.scenario_file import ScenarioError, parse_scenario
     from sim.what_if import WhatIf, apply_what_if, parse_what_if
-    from slo.input_errors import InputError, parse_yaml
+    from slo.foundation.input_errors import InputError, parse_yaml
 
     try:
         changes = [parse_what_if(w) for w in what_ifs]

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from slo.metric_sources import MetricSource
+from slo.prometheus.metric_sources import MetricSource
 from slo_harness.catalog_commands import CatalogArgument, load_or_fail
 from slo_harness.terminal import fail
 
 if TYPE_CHECKING:
-    from slo.catalog import Catalog
+    from slo.catalogs.catalog import Catalog
 
 
 def rules_document(
@@ -29,8 +29,8 @@ def rules_document(
     """``{"groups": [...]}`` for the SLOs (every one with a budget when none is named) and policies
     (every one of the catalogue when none is named). Unnamed SLOs the source cannot measure are
     appended to ``skipped``; a named one is an error (ValueError or KeyError naming it)."""
-    from slo.metric_sources import NoQueryError, has_budget, slo_rules
-    from slo.prometheus_rules import PolicyRules, rule_group
+    from slo.prometheus.metric_sources import NoQueryError, has_budget, slo_rules
+    from slo.prometheus.prometheus_rules import PolicyRules, rule_group
 
     chosen = [catalog.policy(p) for p in policies] or list(catalog.alert_policies)
     slos = [catalog.slo(s) for s in slo_ids] or [s for s in catalog.slos if has_budget(s)]
@@ -79,8 +79,8 @@ def rules_command(
     out: Annotated[Path | None, typer.Option(help="write here (atomically) instead of stdout")] = None,
 ) -> None:
     """Sloth-style recording rules and burn-rate alerts; check them with `promtool check rules`."""
-    from slo.atomic_write import write_text_atomic
-    from slo.durations import format_duration, parse_duration
+    from slo.foundation.atomic_write import write_text_atomic
+    from slo.foundation.durations import format_duration, parse_duration
 
     cat = load_or_fail(catalog)
     if (errors is None) != (total is None):

@@ -113,7 +113,7 @@ def sim_command(
     report.html under OUT/<scenario>/; exit 1 if any expectation fails."""
     from rich.progress import Progress
 
-    from slo.atomic_write import remove_stale_temporaries
+    from slo.foundation.atomic_write import remove_stale_temporaries
     from slo_harness.workers import bound_pool
 
     timeline_seconds = timeline_resolution(timeline)
@@ -167,7 +167,7 @@ def sim_command(
 
 
 def floats(text: str, what: str, durations: bool) -> list[float]:
-    from slo.durations import parse_duration
+    from slo.foundation.durations import parse_duration
 
     try:
         values = [parse_duration(v) if durations else float(v) for v in text.split(",") if v.strip()]
@@ -179,7 +179,7 @@ def floats(text: str, what: str, durations: bool) -> list[float]:
 
 
 def _cell(value: float | None, duration: bool = False, percent: bool = False) -> str:
-    from slo.durations import format_duration
+    from slo.foundation.durations import format_duration
 
     if value is None:
         return "—"
@@ -219,7 +219,7 @@ def sweep_command(
 def print_sweep(rows: list[SweepRow], name: str, out: Path) -> None:
     """The sweep's table on stdout, and ``OUT/<name>/sweep.csv``."""
     from sim import sweep_csv
-    from slo.atomic_write import write_bytes_atomic
+    from slo.foundation.atomic_write import write_bytes_atomic
 
     grid = table(
         f"{name}: alert configurations",

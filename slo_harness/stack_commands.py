@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from slo.durations import format_duration, parse_duration
-from slo.metric_sources import NoQueryError, slo_rules
-from slo.prometheus_rules import PolicyRules, rule_group
+from slo.foundation.durations import format_duration, parse_duration
+from slo.prometheus.metric_sources import NoQueryError, slo_rules
+from slo.prometheus.prometheus_rules import PolicyRules, rule_group
 from slo_harness.catalog_commands import load_or_fail
 from slo_harness.rules_commands import dump_rules
 from slo_harness.terminal import fail, stdout_console
 
 if TYPE_CHECKING:  # the catalogue loads pydantic, the stack YAML: both load when the command runs
-    from slo.catalog import Catalog
+    from slo.catalogs.catalog import Catalog
 
 
 def target_selector(targets: list[str]) -> str:
@@ -67,7 +67,7 @@ def stack_command(
     """Start the exporter, Prometheus (with `slo-harness rules` for the SLOs the targets measure) and
     Alertmanager on 127.0.0.1; the files under --dir are a setup to copy. Ctrl-C stops all three."""
     from probes.config import load_config  # aiohttp loads only when the command runs
-    from slo.input_errors import InputError
+    from slo.foundation.input_errors import InputError
     from slo_harness.stack import Stack, StackSettings, missing_binaries, write_stack_files
 
     missing = missing_binaries()

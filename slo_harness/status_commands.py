@@ -72,8 +72,8 @@ def _from_config(config_path: Path, store_path: Path | None, catalog_path: Path 
     from probes.config import load_config
     from probes.schedule.slo_view import bindings, slo_report
     from probes.schedule.store import ResultStore, default_store_path
-    from slo.catalog_file import load_catalog
-    from slo.input_errors import InputError
+    from slo.catalogs.catalog_file import load_catalog
+    from slo.foundation.input_errors import InputError
 
     try:
         config = load_config(config_path)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from slo import durations
+from slo.foundation import durations
 
 # Piped output has no terminal width; rich would fold tables into 80 columns of ellipses.
 PIPED_WIDTH = 200

@@ -29,8 +29,8 @@ def build_settings(
     one line, ``file:line: field: reason`` for the file."""
     from pydantic import ValidationError
 
-    from slo.durations import parse_duration
-    from slo.input_errors import InputError, field_path
+    from slo.foundation.durations import parse_duration
+    from slo.foundation.input_errors import InputError, field_path
     from testbed import TestbedConfig, load_config
 
     try:
@@ -133,7 +133,7 @@ def testbed(
     import contextlib
 
     from cosmostx import dev_accounts
-    from slo.atomic_write import write_text_atomic
+    from slo.foundation.atomic_write import write_text_atomic
 
     settings = build_settings(config, block_time, max_tps, accounts)
     if accounts_file is not None:

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from slo.atomic_write import write_text_atomic
-from slo.durations import format_duration, parse_duration
-from slo.prometheus_rules import alert_name
+from slo.foundation.atomic_write import write_text_atomic
+from slo.foundation.durations import format_duration, parse_duration
+from slo.prometheus.prometheus_rules import alert_name
 from slo_harness.terminal import fail, stdout_console
 
 if TYPE_CHECKING:  # the simulator, the catalogue (pydantic) and YAML load when the command runs
     from sim import Plan
     from sim.rule_tests import AlertTimeline, Check, RuleTest
-    from slo.catalog import Catalog
+    from slo.catalogs.catalog import Catalog
 
 PROMTOOL_TIMEOUT_SECONDS = 600.0
 PROMTOOL_JOBS = 4

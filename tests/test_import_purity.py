@@ -51,8 +51,8 @@ def test_cli_start_loads_no_heavy_library() -> None:
 
 
 def test_one_slo_module_does_not_load_the_whole_package() -> None:
-    loaded = _modules_after_import("slo.durations")
-    assert "numpy" not in loaded and "pydantic" not in loaded and "slo.catalog" not in loaded
+    loaded = _modules_after_import("slo.foundation.durations")
+    assert "numpy" not in loaded and "pydantic" not in loaded and "slo.catalogs.catalog" not in loaded
 
 
 def test_demo_runs_the_load_in_child_processes_so_never_imports_gevent() -> None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from slo_harness import terminal
 from slo_harness.cli import app
-from tests.slo.test_lint import EXPECTED_MISMATCHES, _consistent_catalogue
+from tests.slo.catalogs.test_lint import EXPECTED_MISMATCHES, _consistent_catalogue
 
 runner = CliRunner()
 

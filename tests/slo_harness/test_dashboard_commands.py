@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from slo import load_catalog
-from slo.metric_sources import has_budget
+from slo.prometheus.metric_sources import has_budget
 from slo_harness.cli import app
 from slo_harness.dashboards import expressions
 

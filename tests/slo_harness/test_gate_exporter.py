@@ -19,7 +19,7 @@ from probes.config import ProberConfig
 from probes.exporter.server import build_app
 from probes.schedule.scheduled import enable_scheduled_probing
 from probes.schedule.store import ResultStore
-from slo.catalog_file import load_catalog, parse_catalog
+from slo.catalogs.catalog_file import load_catalog, parse_catalog
 from slo_harness.cli import app as cli
 from testbed import TestbedConfig, run_testbed
 from tests.probes.conftest import serve

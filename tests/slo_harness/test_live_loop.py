@@ -16,7 +16,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from sim import assess, parse_scenario
 from slo import load_catalog
-from slo.catalog import AlertPolicy
+from slo.catalogs.catalog import AlertPolicy
 from slo_harness.dashboards import expressions, service_dashboards
 from slo_harness.rules_commands import dump_rules
 from slo_harness.stack import Stack, StackSettings, write_stack_files

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from slo import load_catalog
-from slo.metric_sources import has_budget, probe_queries
+from slo.prometheus.metric_sources import has_budget, probe_queries
 from slo_harness.cli import app
 from tests.conftest import require_binary
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from slo.alert_policy import BurnRateRule, Comparison, budget_spent_by_factor, factor_for_budget_spent
-from slo.burn_rate import (
+from slo.budgets.alert_policy import BurnRateRule, Comparison, budget_spent_by_factor, factor_for_budget_spent
+from slo.budgets.burn_rate import (
     RollingSeries,
     burn_rate,
     evaluate_policy,

@@ -1,7 +1,7 @@
 """The SLO catalogue as data: services, SLIs, SLOs, status levels, alert policies, SLAs and claims.
 
 A catalogue file is validated into frozen pydantic models once, at the edge; the math modules take
-the plain values these models hand out (ratios, seconds, :class:`~slo.alert_policy.BurnRateRule`).
+the plain values these models hand out (ratios, seconds, :class:`~slo.budgets.alert_policy.BurnRateRule`).
 Cross-references (an SLO's SLI, an SLI's service, an SLO's tier) are checked after the shapes, so
 an unknown id is reported at the field that names it.
 """
@@ -13,11 +13,11 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from slo.alert_policy import BurnRateRule, Comparison, factor_for_budget_spent
-from slo.budget import BudgetStatus, StatusThreshold
-from slo.durations import parse_duration
-from slo.quantities import Quantity, Ratio, Seconds, Share
-from slo.release import DEFAULT_MATRIX, Decision, Risk
+from slo.budgets.alert_policy import BurnRateRule, Comparison, factor_for_budget_spent
+from slo.budgets.budget import BudgetStatus, StatusThreshold
+from slo.budgets.release import DEFAULT_MATRIX, Decision, Risk
+from slo.catalogs.quantities import Quantity, Ratio, Seconds, Share
+from slo.foundation.durations import parse_duration
 
 NAMED_SCOPES = ("per_deployment", "per_provider", "real_time")
 
@@ -369,7 +369,7 @@ class ErrorBudgetPolicy(_Frozen):
 class ReleasePolicy(_Frozen):
     """Release decisions by budget status and release risk; every status must give every risk a decision."""
 
-    source: str = "derived from the error-budget policy actions (slo.release)"
+    source: str = "derived from the error-budget policy actions (slo.budgets.release)"
     matrix: dict[BudgetStatus, dict[Risk, Decision]] = Field(
         default_factory=lambda: {s: dict(row) for s, row in DEFAULT_MATRIX.items()}
     )

@@ -2,9 +2,10 @@
 
 A package ``__init__`` lists its public names in ``__all__`` (and, for type checkers, imports them
 under ``TYPE_CHECKING``), then ``__getattr__, __dir__ = lazy_api(__name__, homes)``. Importing one
-module of the package then loads only that module's imports: the exporter starts without the gRPC,
-protobuf and signing libraries that only some probers need, and without NumPy and SQLite unless it
-probes on a schedule.
+module of the package then loads only that module's imports: reading a duration loads neither NumPy
+nor pydantic, the CLI starts without either, and the exporter starts without the gRPC, protobuf and
+signing libraries that only some probers need. Every package of ours may use it: it lives at the
+bottom of ``slo``, which imports nothing else of ours.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from slo import CatalogError, load_catalog, parse_catalog
-from slo.catalog import LatencyObjective, RatioObjective
+from slo.catalogs.catalog import LatencyObjective, RatioObjective
 
-SOURCE = Path(__file__).resolve().parents[2] / "docs" / "source" / "SLO_FRAMEWORK.md"
-CATALOG_YAML = Path(__file__).resolve().parents[2] / "slo" / "catalogs" / "virtengine.yaml"
+SOURCE = Path(__file__).resolve().parents[3] / "docs" / "source" / "SLO_FRAMEWORK.md"
+CATALOG_YAML = Path(__file__).resolve().parents[3] / "slo" / "catalogs" / "virtengine.yaml"
 WINDOWS = {
     "28 days": "28d",
     "Per deployment": "per_deployment",

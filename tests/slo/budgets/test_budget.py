@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slo.budget import (
+from slo.budgets.budget import (
     STATUS_ORDER,
     BudgetStatus,
     budget_consumed_by_burn,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from slo.alert_policy import BurnRateRule
+from slo.budgets.alert_policy import BurnRateRule
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from slo.catalog import Catalog
-from slo.input_errors import InputError, load_model, located, parse_yaml
-from slo.openslo import is_openslo, parse_openslo
+from slo.catalogs.catalog import Catalog
+from slo.catalogs.openslo import is_openslo, parse_openslo
+from slo.foundation.input_errors import InputError, load_model, located, parse_yaml
 from yamlsafe import read_text
 
 DEFAULT_CATALOG = "virtengine.yaml"
@@ -24,7 +24,7 @@ class CatalogError(InputError):
 def parse_catalog(text: str, source: str) -> Catalog:
     """Validate catalogue YAML text; ``source`` names it in error messages.
 
-    OpenSLO v1 documents are read too (:mod:`slo.openslo`), for the parts that map; the rest
+    OpenSLO v1 documents are read too (:mod:`slo.catalogs.openslo`), for the parts that map; the rest
     (tiers, budget status levels, the error-budget policy) comes from the packaged catalogue.
     """
     if is_openslo(text):

@@ -1,7 +1,7 @@
 """Pass or fail for one measurement run against an objective: the load test's verdicts.
 
 A run is judged by the objective's own definition, with the error-budget arithmetic of
-``slo.budget``: a ratio or latency objective passes when the bad events stay within the budget the
+``slo.budgets.budget``: a ratio or latency objective passes when the bad events stay within the budget the
 run's events allow (``bad ≤ (1 − T) × total``; for a latency objective T is the percentile, good
 = at or under the threshold, so "P95 < 10 s" passes when at most 5 % of txs took longer). A
 throughput objective passes when an offered rate at or above its minimum was *held*: the achieved
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from slo.budget import consumed_fraction, event_budget
+from slo.budgets.budget import consumed_fraction, event_budget
 
 HELD_TOLERANCE = 0.05
 

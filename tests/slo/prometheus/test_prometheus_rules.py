@@ -1,4 +1,5 @@
-"""Generated rules pass ``promtool check rules``, and real Prometheus fires them when slo.burn_rate does."""
+"""Generated rules pass ``promtool check rules``, and real Prometheus fires them when
+slo.budgets.burn_rate does."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from slo import BurnRateRule, RollingSeries, evaluate_rule, load_catalog
-from slo.prometheus_rules import PolicyRules, SLORules, rule_group
+from slo.prometheus.prometheus_rules import PolicyRules, SLORules, rule_group
 from tests.conftest import require_binary
 from tests.promtool import ERRORS, TOTAL, alert_checks, promtool_test_rules, spans
 

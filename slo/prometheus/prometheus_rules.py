@@ -6,7 +6,7 @@ a policy reads and for the SLO's own window, then Sloth's meta series (``slo:obj
 ``slo:period_burn_rate:ratio``, ``slo:period_error_budget_remaining:ratio``). Then one alert per policy
 rule comparing the recorded ratios with ``factor × (1 − T)`` by the policy's comparison (``>`` or
 ``>=``). The recordings come first in the same group, so an alert evaluated at ``t`` reads ratios
-recorded at ``t`` — the same instants :mod:`slo.burn_rate` evaluates at, which is what lets
+recorded at ``t`` — the same instants :mod:`slo.budgets.burn_rate` evaluates at, which is what lets
 ``promtool test rules`` confirm its timing. Every series carries the labels ``slo``, ``service`` and
 ``tier``; alerts add ``severity``, ``policy``, ``rule`` and ``action``.
 """
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slo.alert_policy import BurnRateRule, budget_spent_by_factor
-from slo.durations import format_duration
+from slo.budgets.alert_policy import BurnRateRule, budget_spent_by_factor
+from slo.foundation.durations import format_duration
 
 WINDOW_PLACEHOLDER = "$window"
 OBJECTIVE = "slo:objective:ratio"

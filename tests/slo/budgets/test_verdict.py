@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from slo.verdict import Verdict, judge_events, judge_latencies, judge_throughput, rate_held
+from slo.budgets.verdict import Verdict, judge_events, judge_latencies, judge_throughput, rate_held
 
 
 @pytest.mark.parametrize(

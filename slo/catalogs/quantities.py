@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from slo.durations import parse_duration
+from slo.foundation.durations import parse_duration
 
 
 def percent_to_ratio(value: Any) -> float:

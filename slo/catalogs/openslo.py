@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from slo.catalog import (
+from slo.catalogs.catalog import (
     SLI,
     SLO,
     AlertPolicy,
@@ -27,8 +27,8 @@ from slo.catalog import (
     RatioObjective,
     Service,
 )
-from slo.durations import format_duration
-from slo.input_errors import InputError, field_path, parse_yaml_all
+from slo.foundation.durations import format_duration
+from slo.foundation.input_errors import InputError, field_path, parse_yaml_all
 
 API_VERSION = "openslo/v1"
 PREFIX = "slo-harness/"

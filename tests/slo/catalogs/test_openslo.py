@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from slo import CatalogError, load_catalog, parse_catalog
-from slo.openslo import to_openslo, unmapped
+from slo.catalogs.openslo import to_openslo, unmapped
 from slo_harness.cli import app
 
 runner = CliRunner()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 
-from slo.budget import BudgetStatus
+from slo.budgets.budget import BudgetStatus
 
 __all__ = [
     "DEFAULT_MATRIX",

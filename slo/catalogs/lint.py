@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from slo.alert_policy import budget_spent_by_factor
-from slo.budget import time_budget_seconds
-from slo.catalog import SLO, Catalog, Claim, LatencyObjective, RatioObjective
-from slo.durations import parse_duration
+from slo.budgets.alert_policy import budget_spent_by_factor
+from slo.budgets.budget import time_budget_seconds
+from slo.catalogs.catalog import SLO, Catalog, Claim, LatencyObjective, RatioObjective
+from slo.foundation.durations import parse_duration
 
 _UNIT_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 _DECLARED = re.compile(

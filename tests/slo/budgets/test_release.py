@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from slo import CatalogError, load_catalog, parse_catalog
-from slo.budget import BudgetStatus
-from slo.release import DEFAULT_MATRIX, EXIT_CODES, Decision, Risk, decide, strictest
+from slo.budgets.budget import BudgetStatus
+from slo.budgets.release import DEFAULT_MATRIX, EXIT_CODES, Decision, Risk, decide, strictest
 
-CATALOG_YAML = Path(__file__).resolve().parents[2] / "slo" / "catalogs" / "virtengine.yaml"
+CATALOG_YAML = Path(__file__).resolve().parents[3] / "slo" / "catalogs" / "virtengine.yaml"
 
 # Hand-read from the source's "Error Budget Policy Actions" (low = fix, medium = feature, high = experiment).
 EXPECTED = {

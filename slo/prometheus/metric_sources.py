@@ -1,7 +1,7 @@
 """Where an SLI's events come from in Prometheus: the prober's counters, CometBFT's metrics, a template.
 
 Each source turns an SLO into two PromQL rates with ``$window`` where the range goes: bad events per
-second and all events per second, which :mod:`slo.prometheus_rules` divides. A latency objective's
+second and all events per second, which :mod:`slo.prometheus.prometheus_rules` divides. A latency objective's
 bad events are those slower than its threshold: the histogram's count minus its bucket at the
 threshold (the prober's buckets contain every catalogue threshold, so the ratio is exact).
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from slo.prometheus_rules import SLORules
+from slo.prometheus.prometheus_rules import SLORules
 
 if TYPE_CHECKING:  # the catalogue models load pydantic; the CLI names MetricSource before it needs them
-    from slo.catalog import SLI, SLO, Catalog
+    from slo.catalogs.catalog import SLI, SLO, Catalog
 
 PROBE_COUNTER = "slo_harness_probe_total"
 PROBE_LATENCY = "slo_harness_sli_latency_seconds"
@@ -78,7 +78,7 @@ _COMETBFT: dict[str, tuple[str, str]] = {
 
 def cometbft_queries(sli: SLI, slo: SLO) -> tuple[str, str]:
     """Queries on the node's ``cometbft_*`` metrics; block production latency reads the interval histogram."""
-    from slo.catalog import LatencyObjective  # noqa: PLC0415 (pydantic only when queried)
+    from slo.catalogs.catalog import LatencyObjective  # noqa: PLC0415 (pydantic only when queried)
 
     if sli.id == "SLI-NODE-004" and isinstance(slo.objective, LatencyObjective):
         return histogram_queries(BLOCK_INTERVAL, slo.objective.threshold_seconds)
@@ -89,7 +89,7 @@ def cometbft_queries(sli: SLI, slo: SLO) -> tuple[str, str]:
 
 def queries_for(slo: SLO, sli: SLI, source: MetricSource, selector: str = "") -> tuple[str, str]:
     """Bad and total event rates of ``slo`` from ``source``; :class:`NoQueryError` if it has none."""
-    from slo.catalog import LatencyObjective  # noqa: PLC0415 (pydantic only when queried)
+    from slo.catalogs.catalog import LatencyObjective  # noqa: PLC0415 (pydantic only when queried)
 
     if source == "catalog":
         if sli.queries is None:
