@@ -36,7 +36,7 @@ def test_yamlsafe_is_a_leaf() -> None:
 
 def test_the_backtest_command_module_imports_nothing_heavy() -> None:
     # numpy comes with slo itself; the simulator, the prober and their libraries wait for the command.
-    loaded = _modules_after_import("slo_harness.backtest_commands")
+    loaded = _modules_after_import("slo_harness.commands.backtest_commands")
     for heavy in ("simpy", "aiohttp", "matplotlib", "sqlite3", "sim", "probes"):
         assert heavy not in loaded, heavy
 

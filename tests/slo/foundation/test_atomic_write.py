@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from slo import atomic_write, write_text_atomic
+from slo import write_text_atomic
+from slo.foundation import atomic_write
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ import typer
 from slo.foundation.durations import format_duration, parse_duration
 from slo.prometheus.metric_sources import NoQueryError, slo_rules
 from slo.prometheus.prometheus_rules import PolicyRules, rule_group
-from slo_harness.catalog_commands import load_or_fail
-from slo_harness.rules_commands import dump_rules
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.commands.catalog_commands import load_or_fail
+from slo_harness.commands.rules_commands import dump_rules
+from slo_harness.shared.terminal import fail, stdout_console
 
 if TYPE_CHECKING:  # the catalogue loads pydantic, the stack YAML: both load when the command runs
     from slo.catalogs.catalog import Catalog
@@ -68,7 +68,7 @@ def stack_command(
     Alertmanager on 127.0.0.1; the files under --dir are a setup to copy. Ctrl-C stops all three."""
     from probes.config import load_config  # aiohttp loads only when the command runs
     from slo.foundation.input_errors import InputError
-    from slo_harness.stack import Stack, StackSettings, missing_binaries, write_stack_files
+    from slo_harness.monitoring.stack import Stack, StackSettings, missing_binaries, write_stack_files
 
     missing = missing_binaries()
     if missing:
@@ -129,7 +129,7 @@ def stack_command(
 
 
 def _binaries() -> tuple[str, str]:
-    from slo_harness.stack import binary
+    from slo_harness.monitoring.stack import binary
 
     prometheus, alertmanager = binary("prometheus"), binary("prometheus-alertmanager")
     assert prometheus is not None and alertmanager is not None

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.shared.terminal import fail, stdout_console
 
 __all__ = ["read_slo_view", "register", "status_table"]
 

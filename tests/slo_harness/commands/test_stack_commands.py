@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from slo import load_catalog
 from slo_harness.cli import app
-from slo_harness.rules_commands import dump_rules
-from slo_harness.stack import StackSettings, alertmanager_config, prometheus_config
-from slo_harness.stack_commands import stack_rules, target_selector
+from slo_harness.commands.rules_commands import dump_rules
+from slo_harness.commands.stack_commands import stack_rules, target_selector
+from slo_harness.monitoring.stack import StackSettings, alertmanager_config, prometheus_config
 from tests.conftest import require_binary
 
 runner = CliRunner()

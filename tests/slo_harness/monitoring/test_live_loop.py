@@ -17,10 +17,10 @@ from aiohttp import ClientSession, ClientTimeout, web
 from sim import assess, parse_scenario
 from slo import load_catalog
 from slo.catalogs.catalog import AlertPolicy
-from slo_harness.dashboards import expressions, service_dashboards
-from slo_harness.rules_commands import dump_rules
-from slo_harness.stack import Stack, StackSettings, write_stack_files
-from slo_harness.stack_commands import stack_rules
+from slo_harness.commands.rules_commands import dump_rules
+from slo_harness.commands.stack_commands import stack_rules
+from slo_harness.monitoring.dashboards import expressions, service_dashboards
+from slo_harness.monitoring.stack import Stack, StackSettings, write_stack_files
 from testbed import Fault, FaultKind, Surface, TestbedConfig, run_testbed
 from tests.conftest import free_port, require_binary
 

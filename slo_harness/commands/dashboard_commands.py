@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from slo import write_text_atomic
-from slo_harness.catalog_commands import CatalogArgument, load_or_fail
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.commands.catalog_commands import CatalogArgument, load_or_fail
+from slo_harness.shared.terminal import fail, stdout_console
 
 
 def dashboards_command(
@@ -25,7 +25,7 @@ def dashboards_command(
     """Write a Grafana dashboard per service: SLO summary, budget remaining in the four status bands,
     burn rate per window against the policy factors, probe latency P50/P95/P99 and success."""
     # grafana-foundation-sdk loads only when the command runs, so the CLI starts fast.
-    from slo_harness.dashboards import expressions, service_dashboards
+    from slo_harness.monitoring.dashboards import expressions, service_dashboards
 
     cat = load_or_fail(catalog)
     try:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from slo.foundation.json_numbers import json_number
-from slo_harness.terminal import fail, positive_duration, print_table, table
+from slo_harness.shared.terminal import fail, positive_duration, print_table, table
 
 if TYPE_CHECKING:
     from slo.catalogs.catalog import SLO, Catalog

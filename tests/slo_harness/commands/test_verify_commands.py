@@ -13,10 +13,10 @@ from sim import assess, load_scenario
 from sim.rule_tests import choose_step, rule_test
 from slo import load_catalog
 from slo_harness.cli import app
-from slo_harness.verify_commands import run_promtool, verdicts
+from slo_harness.commands.verify_commands import run_promtool, verdicts
 from tests.conftest import require_binary
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[3] / "scenarios"
 # Multiwindow pages and a ticket (node-outage-25m, slow-burn-10d, latency-regression,
 # validator-warning), a `for:` rule and a flapping one (flapping-outages), the exact tie
 # (burn-rate-tie), and the source document's policy on API traffic. (The library's low-rate

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from slo.prometheus.metric_sources import MetricSource
-from slo_harness.catalog_commands import CatalogArgument, load_or_fail
-from slo_harness.terminal import fail
+from slo_harness.commands.catalog_commands import CatalogArgument, load_or_fail
+from slo_harness.shared.terminal import fail
 
 if TYPE_CHECKING:
     from slo.catalogs.catalog import Catalog

@@ -17,7 +17,7 @@ import typer
 from slo.foundation.atomic_write import write_text_atomic
 from slo.foundation.durations import format_duration, parse_duration
 from slo.prometheus.prometheus_rules import alert_name
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.shared.terminal import fail, stdout_console
 
 if TYPE_CHECKING:  # the simulator, the catalogue (pydantic) and YAML load when the command runs
     from sim import Plan

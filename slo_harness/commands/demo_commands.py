@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.shared.terminal import fail, stdout_console
 
 __all__ = ["rebuild_index", "register"]
 

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.shared.terminal import fail, stdout_console
 
 # Past the plan's own end (send phase + confirmation timeout) a run gets this long before it is
 # stopped: Locust's start-up, the workers' last reports and writing the results.

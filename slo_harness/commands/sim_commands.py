@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from slo_harness.terminal import fail, positive_duration, print_table, stdout_console, table
+from slo_harness.shared.terminal import fail, positive_duration, print_table, stdout_console, table
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -114,7 +114,7 @@ def sim_command(
     from rich.progress import Progress
 
     from slo.foundation.atomic_write import remove_stale_temporaries
-    from slo_harness.workers import bound_pool
+    from slo_harness.shared.workers import bound_pool
 
     timeline_seconds = timeline_resolution(timeline)
     plans = _load_all(scenarios)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from slo.foundation.durations import format_duration, parse_duration
-from slo_harness.terminal import fail, positive_duration, stdout_console
+from slo_harness.shared.terminal import fail, positive_duration, stdout_console
 
 if TYPE_CHECKING:
     import numpy as np
@@ -222,8 +222,8 @@ def backtest_command(
     period; writes the files `sim` writes under OUT/<name>/."""
     from sim import assess, sweep, write_results
     from sim.backtest import Period, backtest_plan, recorded_streams
-    from slo_harness.catalog_commands import load_or_fail
-    from slo_harness.sim_commands import floats, print_sweep, timeline_resolution
+    from slo_harness.commands.catalog_commands import load_or_fail
+    from slo_harness.commands.sim_commands import floats, print_sweep, timeline_resolution
 
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in (".", ".."):
         raise fail(f"--name: letters, digits, '_', '.' and '-' only (a directory under --out), got {name!r}")

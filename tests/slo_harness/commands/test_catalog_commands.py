@@ -12,8 +12,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from slo_harness import terminal
 from slo_harness.cli import app
+from slo_harness.shared import terminal
 from tests.slo.catalogs.test_lint import EXPECTED_MISMATCHES, _consistent_catalogue
 
 runner = CliRunner()

@@ -19,9 +19,15 @@ import typer
 from slo.budgets.budget import BudgetStatus
 from slo.budgets.release import EXIT_CODES, Decision, Risk, decide, strictest
 from slo.foundation.durations import format_duration, parse_duration
-from slo_harness.catalog_commands import load_or_fail
-from slo_harness.source_options import GoodOption, PrometheusOption, SelectorOption, StoreOption, TotalOption
-from slo_harness.terminal import fail
+from slo_harness.commands.catalog_commands import load_or_fail
+from slo_harness.shared.source_options import (
+    GoodOption,
+    PrometheusOption,
+    SelectorOption,
+    StoreOption,
+    TotalOption,
+)
+from slo_harness.shared.terminal import fail
 
 if TYPE_CHECKING:  # the catalogue loads pydantic; commands import what they read when they run
     from slo.catalogs.catalog import Catalog
@@ -197,7 +203,7 @@ def register(app: typer.Typer) -> None:
         if url is not None:
             if at is not None:
                 raise fail("--at reads history: give it with --store or --prometheus, not --url")
-            from slo_harness.status_commands import read_slo_view
+            from slo_harness.commands.status_commands import read_slo_view
 
             view = read_slo_view(url)
             entries: list[dict[str, Any]] = view.get("slos", [])

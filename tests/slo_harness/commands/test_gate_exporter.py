@@ -26,7 +26,7 @@ from tests.probes.conftest import serve
 
 pytestmark = pytest.mark.integration
 
-CATALOG_YAML = Path(__file__).resolve().parents[2] / "slo" / "catalogs" / "virtengine.yaml"
+CATALOG_YAML = Path(__file__).resolve().parents[3] / "slo" / "catalogs" / "virtengine.yaml"
 # 90 % of probes over 2 minutes: a few seconds of failures at 5 probes/s spend it all.
 TEST_SLO = {
     "id": "SLO-TEST-001",

@@ -14,7 +14,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from slo_harness.terminal import fail, stdout_console
+from slo_harness.shared.terminal import fail, stdout_console
 
 if TYPE_CHECKING:
     from sim.plan import Plan

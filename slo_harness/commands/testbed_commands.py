@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from slo_harness.terminal import fail
+from slo_harness.shared.terminal import fail
 
 if TYPE_CHECKING:
     from cosmostx import DevAccount

@@ -13,7 +13,7 @@ import pytest
 
 _PARENT = """
 import sys, time
-from slo_harness.workers import bound_pool
+from slo_harness.shared.workers import bound_pool
 
 def work(path):
     with open(path, "a") as out:

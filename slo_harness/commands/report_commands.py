@@ -16,9 +16,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from slo.foundation.durations import parse_duration
-from slo_harness.catalog_commands import load_or_fail
-from slo_harness.source_options import GoodOption, PrometheusOption, SelectorOption, StoreOption, TotalOption
-from slo_harness.terminal import fail
+from slo_harness.commands.catalog_commands import load_or_fail
+from slo_harness.shared.source_options import (
+    GoodOption,
+    PrometheusOption,
+    SelectorOption,
+    StoreOption,
+    TotalOption,
+)
+from slo_harness.shared.terminal import fail
 
 if TYPE_CHECKING:
     from recorded.period import Period
@@ -130,7 +136,7 @@ def register(app: typer.Typer) -> None:
         """Periodic SLO report (attainment, budget, incidents, alerts, SLA, trend) as HTML + JSON."""
         if store is None and prometheus is None:
             if results_dir is not None:
-                from slo_harness.demo_commands import rebuild_index
+                from slo_harness.commands.demo_commands import rebuild_index
 
                 rebuild_index(results_dir)
                 return

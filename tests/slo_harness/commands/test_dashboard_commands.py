@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from slo import load_catalog
 from slo.prometheus.metric_sources import has_budget
 from slo_harness.cli import app
-from slo_harness.dashboards import expressions
+from slo_harness.monitoring.dashboards import expressions
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from slo_harness.terminal import fail
+from slo_harness.shared.terminal import fail
 
 if TYPE_CHECKING:
     from probes.config import ProberConfig
