@@ -20,8 +20,8 @@ from demo.probe_sli import SCHEMA as PROBE_SCHEMA
 from sim.html import image, page, pct, table
 from sim.plots import png_bytes
 from sim.result import SCHEMA as SIM_SCHEMA
-from slo.atomic_write import write_text_atomic
-from slo.durations import format_duration
+from slo.foundation.atomic_write import write_text_atomic
+from slo.foundation.durations import format_duration
 
 __all__ = ["Runs", "find_runs", "index_html", "write_index"]
 

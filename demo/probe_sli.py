@@ -22,9 +22,9 @@ from demo.probe_config import MODULE_LABELS
 from probes.config import ProberConfig
 from probes.schedule.slo_view import SloBinding, binding_series, bindings
 from probes.schedule.store import ResultStore
-from slo.burn_rate import burn_rate, evaluate_rule
-from slo.catalog import Catalog
-from slo.json_numbers import json_number
+from slo.budgets.burn_rate import burn_rate, evaluate_rule
+from slo.catalogs.catalog import Catalog
+from slo.foundation.json_numbers import json_number
 
 __all__ = ["SCHEMA", "IncidentWindow", "probe_summary"]
 

@@ -38,9 +38,9 @@ from probes.config import ProberConfig, load_config
 from probes.exporter.server import build_app
 from probes.schedule.scheduled import enable_scheduled_probing
 from probes.schedule.store import default_store_path
-from slo.atomic_write import write_text_atomic
-from slo.catalog import Catalog
-from slo.catalog_file import load_catalog
+from slo.catalogs.catalog import Catalog
+from slo.catalogs.catalog_file import load_catalog
+from slo.foundation.atomic_write import write_text_atomic
 from testbed import Testbed, TestbedConfig, run_testbed
 
 __all__ = ["DemoOutcome", "run_demo"]

@@ -6,7 +6,7 @@ modules below, patches nothing, so the CLI and the summary code stay free of gev
 
 Pure modules: ``plan`` (offered rate over time, the send schedule), ``ledger`` (every tx's outcome;
 nothing lost), ``summary`` (percentiles from raw samples, achieved TPS, the knee, verdicts by
-``slo.verdict``), ``output`` (gathering records, writing ``results/load/<run>/``), ``plots``.
+``slo.budgets.verdict``), ``output`` (gathering records, writing ``results/load/<run>/``), ``plots``.
 
 Example::
 

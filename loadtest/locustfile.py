@@ -37,7 +37,7 @@ from loadtest.users import (
     attach_run,
     run_of,
 )
-from slo.catalog_file import load_catalog
+from slo.catalogs.catalog_file import load_catalog
 
 log = logging.getLogger("loadtest")
 # A settled run still waits this long past its plan, so the last stats report reaches the master.

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from loadtest.accounts import DEFAULT_DENOM, DEFAULT_PREFIX
 from loadtest.plan import APIS, DEFAULT_STEPS, SHAPES, Api, LoadPlan, parse_steps
-from slo.durations import positive_duration
+from slo.foundation.durations import positive_duration
 
 DEFAULT_ACCOUNTS = 10
 

@@ -19,8 +19,8 @@ from loadtest.ledger import BlockRecord, QueryRecord, TxRecord
 from loadtest.plan import LoadPlan
 from loadtest.plots import write_plots
 from loadtest.summary import RunRecords, merge_blocks, summarize
-from slo.atomic_write import write_text_atomic
-from slo.catalog import Catalog
+from slo.catalogs.catalog import Catalog
+from slo.foundation.atomic_write import write_text_atomic
 
 
 class Collector:

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from loadtest.ledger import Outcome
 from loadtest.plan import LoadPlan
 from loadtest.summary import RunRecords
-from slo.atomic_write import write_bytes_atomic
+from slo.foundation.atomic_write import write_bytes_atomic
 
 LATENCY_BIN_SECONDS = 5.0
 

@@ -2,7 +2,7 @@
 
 Everything here is computed from the raw records of every process (merged by the master), never from
 Locust's bucketed stats: percentiles are NumPy's (linear interpolation) over the raw latencies.
-Verdicts come from ``slo.verdict`` with the catalogue's objectives, so the pass/fail arithmetic
+Verdicts come from ``slo.budgets.verdict`` with the catalogue's objectives, so the pass/fail arithmetic
 exists once. The SLOs a run touches:
 
 ``SLO-NODE-005``  confirmation latency of every tx accepted at broadcast (a timeout counts as bad);
@@ -28,9 +28,9 @@ import numpy as np
 
 from loadtest.ledger import BlockRecord, Outcome, QueryRecord, TxRecord, outcome_counts
 from loadtest.plan import LoadPlan, Step
-from slo.catalog import Catalog, LatencyObjective, RatioObjective, ThroughputObjective
-from slo.json_numbers import json_number
-from slo.verdict import Judgement, Verdict, judge_events, judge_latencies, judge_throughput, rate_held
+from slo.budgets.verdict import Judgement, Verdict, judge_events, judge_latencies, judge_throughput, rate_held
+from slo.catalogs.catalog import Catalog, LatencyObjective, RatioObjective, ThroughputObjective
+from slo.foundation.json_numbers import json_number
 
 PERCENTILES = (50.0, 95.0, 99.0)
 TX_SLOS = ("SLO-NODE-003", "SLO-NODE-005", "SLO-NODE-008")

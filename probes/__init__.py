@@ -17,14 +17,14 @@ Layout (imports point down this list, never up):
 - ``probes.schedule``: scheduled probing, the results store and the SLO view.
 - ``probes.serve``: the exporter process (one event loop, or workers sharing the port).
 
-Names load on first use (``probes.lazy_api``), so ``import probes`` costs almost nothing.
+Names load on first use (``slo.foundation.lazy_api``), so ``import probes`` costs almost nothing.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from probes.lazy_api import lazy_api
+from slo.foundation.lazy_api import lazy_api
 
 if TYPE_CHECKING:
     from probes.config import Module, ProberConfig, load_config

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from slo.quantities import Seconds
+from slo.catalogs.quantities import Seconds
 
 __all__ = ["ChainProbeConfig", "CommandPayload", "FilePayload", "KeyPayload", "TxPayload", "TxProbeConfig"]
 

@@ -37,8 +37,8 @@ from probes.go_regexp import GoRegexp, go_regexp
 from probes.json_assert import JsonAssertion, json_path, parse_assertion
 from probes.security import TargetPolicy
 from probes.target import TargetSyntaxError, endpoint
-from slo.durations import parse_duration
-from slo.input_errors import load_model
+from slo.foundation.durations import parse_duration
+from slo.foundation.input_errors import load_model
 from yamlsafe import read_text
 
 __all__ = [

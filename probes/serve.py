@@ -51,7 +51,7 @@ from probes.exporter.metrics import use_shared_values
 from probes.exporter.server import EXPORTER, build_app
 from probes.schedule.scheduled import enable_scheduled_probing
 from probes.schedule.store import default_store_path
-from slo.input_errors import InputError
+from slo.foundation.input_errors import InputError
 
 __all__ = [
     "ListenError",

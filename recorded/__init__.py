@@ -1,5 +1,5 @@
 """Recorded good/total history of SLOs, read from where it was recorded: the exporter's results file or
-a Prometheus server, as event counts per fixed step that :class:`slo.burn_rate.RollingSeries` reads.
+a Prometheus server, as event counts per fixed step that :class:`slo.budgets.burn_rate.RollingSeries` reads.
 
 ``slo-harness gate`` asks these sources for the budget now; ``slo-harness report`` and
 ``slo-harness backtest`` for a period's history. Every number is then computed by :mod:`slo`, as for

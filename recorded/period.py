@@ -31,10 +31,10 @@ from recorded.periods import format_time
 from recorded.series import RecordedSeries
 from sim.outcome import BudgetTrack
 from sim.result import sla_json
-from slo.budget import budget_status, budget_status_codes, consumed_fraction, event_budget
-from slo.burn_rate import RELATIVE_TOLERANCE, RollingSeries, burn_rate, evaluate_policy
-from slo.catalog import SLO, Catalog
-from slo.json_numbers import json_number
+from slo.budgets.budget import budget_status, budget_status_codes, consumed_fraction, event_budget
+from slo.budgets.burn_rate import RELATIVE_TOLERANCE, RollingSeries, burn_rate, evaluate_policy
+from slo.catalogs.catalog import SLO, Catalog
+from slo.foundation.json_numbers import json_number
 from slo.sla import evaluate_commitment
 
 __all__ = ["SCHEMA", "Period", "SloPeriod", "lookback_seconds", "period_document", "slo_period"]

@@ -18,8 +18,8 @@ from recorded.period import Period, SloPeriod, period_document, slo_period
 from recorded.series import RecordedSeries
 from sim.html import duration, image, page, pct, table
 from sim.plots import png_bytes, reduce_points, status_bands
-from slo.atomic_write import write_bytes_atomic
-from slo.catalog import Catalog
+from slo.catalogs.catalog import Catalog
+from slo.foundation.atomic_write import write_bytes_atomic
 
 __all__ = ["budget_figure", "period_html", "write_period_report"]
 

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from slo.catalog import SLO, LatencyObjective
-from slo.durations import format_duration
-from slo.prometheus_rules import WINDOW_PLACEHOLDER
+from slo.catalogs.catalog import SLO, LatencyObjective
+from slo.foundation.durations import format_duration
+from slo.prometheus.prometheus_rules import WINDOW_PLACEHOLDER
 
 __all__ = ["PrometheusSource", "SourceError", "default_queries", "queries_for", "with_window"]
 

@@ -1,7 +1,7 @@
 """One SLO's recorded events as good/total counts per fixed step, from the exporter's store or Prometheus.
 
 Step ``i`` holds the events in ``(start + i·step, start + (i+1)·step]``, the convention of
-:class:`slo.burn_rate.RollingSeries` and of the store's counting, so windows read the same whichever
+:class:`slo.budgets.burn_rate.RollingSeries` and of the store's counting, so windows read the same whichever
 source the counts came from.
 """
 
@@ -15,8 +15,8 @@ from numpy.typing import NDArray
 from probes.schedule.slo_view import recorded_counts
 from probes.schedule.store import ResultStore
 from recorded.prometheus import PrometheusSource, with_window
-from slo.burn_rate import RollingSeries
-from slo.catalog import SLO
+from slo.budgets.burn_rate import RollingSeries
+from slo.catalogs.catalog import SLO
 
 __all__ = ["RecordedSeries", "from_prometheus", "from_store"]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from recorded.prometheus import PrometheusSource, with_window
-from slo.budget import budget_status, event_budget, remaining_fraction
-from slo.burn_rate import burn_rate
-from slo.catalog import Catalog
-from slo.durations import format_duration, parse_duration
-from slo.json_numbers import json_number
+from slo.budgets.budget import budget_status, event_budget, remaining_fraction
+from slo.budgets.burn_rate import burn_rate
+from slo.catalogs.catalog import Catalog
+from slo.foundation.durations import format_duration, parse_duration
+from slo.foundation.json_numbers import json_number
 
 __all__ = ["GATE_WINDOWS", "prometheus_entry"]
 

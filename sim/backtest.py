@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 
 from sim.plan import AlertPlan, IncidentPlan, ObjectivePlan, Plan, SourcePlan
 from sim.scenario import Expectations
-from slo.catalog import Catalog
-from slo.durations import format_duration
+from slo.catalogs.catalog import Catalog
+from slo.foundation.durations import format_duration
 
 FloatArray = NDArray[np.float64]
 SERVICE = "recorded"

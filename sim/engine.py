@@ -4,7 +4,7 @@ SimPy drives what happens at discrete times; NumPy (:mod:`sim.traffic`) supplies
 evaluator is a process that evaluates the rules at every evaluation interval, but does not wake
 80,640 times for a 28-day window: an evaluation at ``t`` reads only events up to ``t``, and a
 responder can change traffic only after the moment it acts, so the evaluator evaluates the whole
-window at once with :func:`slo.burn_rate.evaluate_rule`, sleeps until the first evaluation whose
+window at once with :func:`slo.budgets.burn_rate.evaluate_rule`, sleeps until the first evaluation whose
 result changes an alert, and evaluates again whenever an incident ends early. The alerts it acts
 on are therefore exactly those an evaluator ticking every interval would have raised.
 """
@@ -22,7 +22,7 @@ import simpy
 
 from sim.plan import IncidentPlan, Plan, SLABinding
 from sim.traffic import Recorded, StreamSpec, Traffic
-from slo.burn_rate import RollingSeries, RuleEvaluation, evaluate_rule
+from slo.budgets.burn_rate import RollingSeries, RuleEvaluation, evaluate_rule
 
 ProcessGenerator = Generator[simpy.Event, Any, None]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sim.engine import Run
 from sim.outcome import AlertFire, BudgetTrack
 from sim.scenario import ANY, ActionExpectation, AlertExpectation, BudgetExpectation, SLAExpectation
-from slo.durations import format_duration
+from slo.foundation.durations import format_duration
 from slo.sla import CommitmentOutcome
 
 

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from sim.plan import IncidentPlan, Plan
 from sim.traffic import FloatArray, StreamSpec, Traffic
-from slo.alert_policy import BurnRateRule
+from slo.budgets.alert_policy import BurnRateRule
 
 IntArray = NDArray[np.int64]
 

@@ -33,9 +33,9 @@ from sim.outcome import budget_track
 from sim.plan import ObjectivePlan, Plan, SLABinding
 from sim.sparse_rules import firing_transitions
 from sim.traffic import FloatArray, StreamSpec, Traffic
-from slo.alert_policy import BurnRateRule
-from slo.budget import consumed_fraction, event_budget, time_budget_seconds
-from slo.burn_rate import RollingSeries, burn_rate
+from slo.budgets.alert_policy import BurnRateRule
+from slo.budgets.budget import consumed_fraction, event_budget, time_budget_seconds
+from slo.budgets.burn_rate import RollingSeries, burn_rate
 
 
 @dataclass(frozen=True)

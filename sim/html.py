@@ -10,7 +10,7 @@ import base64
 from collections.abc import Iterable
 from html import escape
 
-from slo.durations import format_duration
+from slo.foundation.durations import format_duration
 
 __all__ = ["STYLE", "duration", "image", "page", "pct", "table"]
 

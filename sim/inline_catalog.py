@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from slo.catalog import SLA, SLI, SLO, AlertPolicy, Catalog
-from slo.input_errors import FieldPath, InputError, field_path, located, validation_error_line
+from slo.catalogs.catalog import SLA, SLI, SLO, AlertPolicy, Catalog
+from slo.foundation.input_errors import FieldPath, InputError, field_path, located, validation_error_line
 
 # Section → (entry model, the key that identifies an entry).
 SECTIONS: dict[str, tuple[type[BaseModel], str]] = {

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from sim.engine import AlertHistory, IncidentRecord, Run
 from sim.plan import ObjectivePlan
-from slo.budget import (
+from slo.budgets.budget import (
     STATUS_ORDER,
     BudgetStatus,
     budget_status_codes,
@@ -33,7 +33,7 @@ FloatArray = NDArray[np.float64]
 
 
 class StatusSequence(Sequence[BudgetStatus]):
-    """Statuses read from a code array (:data:`slo.budget.STATUS_ORDER`): no object per evaluation."""
+    """Statuses read from a code array (:data:`slo.budgets.budget.STATUS_ORDER`): no object per evaluation."""
 
     def __init__(self, codes: NDArray[np.int8]) -> None:
         self.codes = codes
@@ -53,7 +53,8 @@ class StatusSequence(Sequence[BudgetStatus]):
 
 @dataclass(frozen=True)
 class BudgetTrack:
-    """One SLO's budget at every evaluation time; ``status_codes`` index :data:`slo.budget.STATUS_ORDER`."""
+    """One SLO's budget at every evaluation time; ``status_codes`` index
+    :data:`slo.budgets.budget.STATUS_ORDER`."""
 
     slo_id: str
     allowed: float

@@ -14,8 +14,8 @@ from sim.plots import budget_figure, burn_rate_figure, png_bytes
 from sim.report import report_html
 from sim.result import Result, summary
 from sim.timeline import DEFAULT_RESOLUTION_SECONDS, write_timeline
-from slo.atomic_write import staged_folder, write_bytes_atomic
-from slo.json_numbers import json_number
+from slo.foundation.atomic_write import staged_folder, write_bytes_atomic
+from slo.foundation.json_numbers import json_number
 
 
 def summary_bytes(result: Result) -> bytes:

@@ -1,7 +1,7 @@
 """A scenario resolved against its catalogue, as plain frozen values the engine runs on.
 
 The scenario file speaks in SLO ids, policy names and duration strings; the engine wants targets,
-seconds, :class:`~slo.alert_policy.BurnRateRule` objects and latency distributions it can evaluate.
+seconds, :class:`~slo.budgets.alert_policy.BurnRateRule` objects and latency distributions it can evaluate.
 :mod:`sim.scenario_file` builds a :class:`Plan` once, after every cross-reference has been checked.
 """
 
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.scenario import Expectations
-from slo.alert_policy import BurnRateRule
-from slo.budget import StatusThreshold
-from slo.catalog import SLO, Commitment, LatencyObjective
+from slo.budgets.alert_policy import BurnRateRule
+from slo.budgets.budget import StatusThreshold
+from slo.catalogs.catalog import SLO, Commitment, LatencyObjective
 
 if TYPE_CHECKING:
     from sim.incident_process import ProcessPlan

@@ -26,9 +26,9 @@ from numpy.typing import NDArray
 
 from sim.plan import ObjectivePlan
 from sim.result import Result
-from slo.budget import BudgetStatus, StatusThreshold
-from slo.burn_rate import burn_rate
-from slo.durations import format_duration
+from slo.budgets.budget import BudgetStatus, StatusThreshold
+from slo.budgets.burn_rate import burn_rate
+from slo.foundation.durations import format_duration
 
 FloatArray = NDArray[np.float64]
 _POINTS = 1500

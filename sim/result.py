@@ -19,8 +19,8 @@ from sim.incident_process import realise, replay_generator
 from sim.outcome import AlertFire, BudgetTrack, alert_fires, budget_track, sla_outcomes
 from sim.plan import Plan
 from sim.traffic import Recorded
-from slo.budget import BudgetStatus
-from slo.json_numbers import json_number
+from slo.budgets.budget import BudgetStatus
+from slo.foundation.json_numbers import json_number
 from slo.sla import CommitmentOutcome
 
 SCHEMA = "slo-harness/sim-summary/1"

@@ -21,8 +21,8 @@ from numpy.typing import NDArray
 
 from sim.fast_path import Replication, fast_path_problem, replicate, traffic_model
 from sim.plan import Plan
-from slo.budget import BudgetStatus, budget_status
-from slo.json_numbers import json_number
+from slo.budgets.budget import BudgetStatus, budget_status
+from slo.foundation.json_numbers import json_number
 from slo.sla import CommitmentOutcome, evaluate_commitment
 
 Z95 = 1.959963984540054

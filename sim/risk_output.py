@@ -18,8 +18,8 @@ from matplotlib.figure import Figure
 from sim.output import csv_bytes
 from sim.plots import png_bytes
 from sim.risk import Outcomes, paired_difference, summarise
-from slo.atomic_write import write_bytes_atomic
-from slo.json_numbers import json_number
+from slo.foundation.atomic_write import write_bytes_atomic
+from slo.foundation.json_numbers import json_number
 
 SCHEMA = "slo-harness/risk-summary/1"
 

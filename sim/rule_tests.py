@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from sim.engine import Run
-from slo.alert_policy import BurnRateRule
-from slo.burn_rate import RELATIVE_TOLERANCE, RollingSeries, RuleEvaluation, evaluate_rule
-from slo.durations import format_duration
-from slo.metric_sources import PROBE_COUNTER, probe_queries
-from slo.prometheus_rules import PolicyRules, SLORules, alert_name, rule_group, threshold
+from slo.budgets.alert_policy import BurnRateRule
+from slo.budgets.burn_rate import RELATIVE_TOLERANCE, RollingSeries, RuleEvaluation, evaluate_rule
+from slo.foundation.durations import format_duration
+from slo.prometheus.metric_sources import PROBE_COUNTER, probe_queries
+from slo.prometheus.prometheus_rules import PolicyRules, SLORules, alert_name, rule_group, threshold
 
 # Steps tried, finest first; a step must divide every window and ``for:`` of the scenario.
 CANDIDATE_STEPS = (30.0, 60.0, 300.0, 600.0, 900.0, 1800.0, 3600.0)

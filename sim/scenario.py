@@ -30,10 +30,10 @@ from pydantic import (
     model_validator,
 )
 
-from slo.alert_policy import Comparison
-from slo.budget import BudgetStatus
-from slo.catalog import AlertRuleSpec
-from slo.quantities import Seconds, Share, to_seconds
+from slo.budgets.alert_policy import Comparison
+from slo.budgets.budget import BudgetStatus
+from slo.catalogs.catalog import AlertRuleSpec
+from slo.catalogs.quantities import Seconds, Share, to_seconds
 
 IncidentKind = Literal[
     "outage",

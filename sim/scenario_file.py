@@ -36,10 +36,10 @@ from sim.scenario import (
     Scenario,
     Source,
 )
-from slo.catalog import Catalog, LatencyObjective
-from slo.catalog_file import CatalogError, load_catalog
-from slo.durations import format_duration
-from slo.input_errors import FieldPath, InputError, load_model, located, parse_yaml
+from slo.catalogs.catalog import Catalog, LatencyObjective
+from slo.catalogs.catalog_file import CatalogError, load_catalog
+from slo.foundation.durations import format_duration
+from slo.foundation.input_errors import FieldPath, InputError, load_model, located, parse_yaml
 from yamlsafe import read_text
 
 _Problem = tuple[tuple[str | int, ...], str]

@@ -6,8 +6,8 @@ Evaluating each rule of each SLO on its own would cost more in NumPy calls than 
 :func:`firing_transitions` lays the rules of one source end to end and reads the ends and starts of
 every window of every rule for every SLO of that source in one lookup
 (:func:`~sim.expected_traffic.bad_and_total`); burn rates, comparisons and ``for:`` then come from
-:mod:`slo.burn_rate` on the whole array. The arithmetic per evaluation is the one
-:func:`slo.burn_rate.evaluate_rule` does, so the results are the same to the bit.
+:mod:`slo.budgets.burn_rate` on the whole array. The arithmetic per evaluation is the one
+:func:`slo.budgets.burn_rate.evaluate_rule` does, so the results are the same to the bit.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from numpy.typing import NDArray
 from sim.expected_traffic import SparseStream, bad_and_total
 from sim.plan import Plan
 from sim.traffic import FloatArray
-from slo.alert_policy import BurnRateRule
-from slo.burn_rate import burn_rate, error_ratios, exceeds, held_for
+from slo.budgets.alert_policy import BurnRateRule
+from slo.budgets.burn_rate import burn_rate, error_ratios, exceeds, held_for
 
 
 def firing_transitions(

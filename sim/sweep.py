@@ -14,9 +14,9 @@ from statistics import mean
 
 from sim.output import csv_bytes
 from sim.result import Result
-from slo.alert_policy import BurnRateRule
-from slo.burn_rate import evaluate_rule
-from slo.durations import format_duration
+from slo.budgets.alert_policy import BurnRateRule
+from slo.budgets.burn_rate import evaluate_rule
+from slo.foundation.durations import format_duration
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.result import Result
-from slo.atomic_write import atomic_writer
-from slo.budget import STATUS_ORDER
-from slo.burn_rate import burn_rate
-from slo.durations import format_duration
+from slo.budgets.budget import STATUS_ORDER
+from slo.budgets.burn_rate import burn_rate
+from slo.foundation.atomic_write import atomic_writer
+from slo.foundation.durations import format_duration
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

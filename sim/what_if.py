@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from slo.input_errors import InputError, parse_yaml
+from slo.foundation.input_errors import InputError, parse_yaml
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,22 @@
 """The domain of service levels: catalogue, error budgets, burn-rate alerts and SLA ladders.
 
 Pure: no network, no clock, no environment. Its only file edges are reading a catalogue
-(``catalog_file``) and writing outputs atomically (``atomic_write``), which every package shares.
-Other packages (``probes``, ``sim``) call into it so budget and alert arithmetic exists once.
+(``slo.catalogs.catalog_file``) and writing outputs atomically (``slo.foundation.atomic_write``),
+which every package shares. Other packages (``probes``, ``sim``) call into it so budget and alert
+arithmetic exists once.
+
+Layout (imports point down this list, never up):
+
+- ``slo.foundation``: durations, JSON numbers, one-line input errors, atomic writes, and the lazy
+  public API of a package (``lazy_api``); it imports nothing else of ``slo``.
+- ``slo.budgets``: error-budget arithmetic (``budget``), burn-rate rules (``alert_policy``) and their
+  timing over series (``burn_rate``), release decisions (``release``) and load-test verdicts
+  (``verdict``), on plain floats and NumPy arrays.
+- ``slo.catalogs``: the catalogue as data (``catalog``, ``quantities``), read from YAML or OpenSLO
+  (``catalog_file``, ``openslo``), checked against the formulas (``lint``), and the packaged
+  ``virtengine.yaml``.
+- ``slo.prometheus``: recording and alert rules (``prometheus_rules``) and where an SLI's events come
+  from (``metric_sources``); ``slo.sla``: the SLA ladders evaluated at window end.
 
 Glossary (as in the SRE workbook, Sloth and Pyrra):
 
@@ -30,17 +44,16 @@ SLA ladder
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from slo.foundation.lazy_api import lazy_api
 
 # Names are imported from their modules on first use (PEP 562), so importing one small module of
-# the package (``slo.durations``) does not load NumPy, pydantic and YAML, and the CLI starts fast.
+# the package (``slo.foundation.durations``) does not load NumPy, pydantic and YAML, and the CLI
+# starts fast.
 if TYPE_CHECKING:
-    from slo.alert_policy import BurnRateRule, budget_spent_by_factor, factor_for_budget_spent
-    from slo.atomic_write import write_bytes_atomic, write_text_atomic
-    from slo.budget import (
+    from slo.budgets.alert_policy import BurnRateRule, budget_spent_by_factor, factor_for_budget_spent
+    from slo.budgets.budget import (
         BudgetStatus,
         StatusThreshold,
         budget_consumed_by_burn,
@@ -51,7 +64,7 @@ if TYPE_CHECKING:
         time_budget_seconds,
         time_to_exhaustion_seconds,
     )
-    from slo.burn_rate import (
+    from slo.budgets.burn_rate import (
         RollingSeries,
         RuleEvaluation,
         burn_rate,
@@ -60,11 +73,12 @@ if TYPE_CHECKING:
         first_fire_seconds_constant,
         reset_seconds_constant,
     )
-    from slo.catalog import SLA, SLI, SLO, AlertPolicy, Catalog, Commitment
-    from slo.catalog_file import CatalogError, load_catalog, parse_catalog
-    from slo.durations import format_duration, parse_duration
-    from slo.input_errors import InputError
-    from slo.lint import Finding, failures, lint_catalog
+    from slo.catalogs.catalog import SLA, SLI, SLO, AlertPolicy, Catalog, Commitment
+    from slo.catalogs.catalog_file import CatalogError, load_catalog, parse_catalog
+    from slo.catalogs.lint import Finding, failures, lint_catalog
+    from slo.foundation.atomic_write import write_bytes_atomic, write_text_atomic
+    from slo.foundation.durations import format_duration, parse_duration
+    from slo.foundation.input_errors import InputError
     from slo.sla import CommitmentOutcome, ConsequenceOutcome, evaluate_commitment, evaluate_sla
 
 __all__ = [
@@ -111,9 +125,8 @@ __all__ = [
 ]
 
 _HOMES: dict[str, tuple[str, ...]] = {
-    "alert_policy": ("BurnRateRule", "budget_spent_by_factor", "factor_for_budget_spent"),
-    "atomic_write": ("write_bytes_atomic", "write_text_atomic"),
-    "budget": (
+    "budgets.alert_policy": ("BurnRateRule", "budget_spent_by_factor", "factor_for_budget_spent"),
+    "budgets.budget": (
         "BudgetStatus",
         "StatusThreshold",
         "budget_consumed_by_burn",
@@ -124,7 +137,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "time_budget_seconds",
         "time_to_exhaustion_seconds",
     ),
-    "burn_rate": (
+    "budgets.burn_rate": (
         "RollingSeries",
         "RuleEvaluation",
         "burn_rate",
@@ -133,37 +146,12 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "first_fire_seconds_constant",
         "reset_seconds_constant",
     ),
-    "catalog": ("SLA", "SLI", "SLO", "AlertPolicy", "Catalog", "Commitment"),
-    "catalog_file": ("CatalogError", "load_catalog", "parse_catalog"),
-    "durations": ("format_duration", "parse_duration"),
-    "input_errors": ("InputError",),
-    "lint": ("Finding", "failures", "lint_catalog"),
+    "catalogs.catalog": ("SLA", "SLI", "SLO", "AlertPolicy", "Catalog", "Commitment"),
+    "catalogs.catalog_file": ("CatalogError", "load_catalog", "parse_catalog"),
+    "catalogs.lint": ("Finding", "failures", "lint_catalog"),
+    "foundation.atomic_write": ("write_bytes_atomic", "write_text_atomic"),
+    "foundation.durations": ("format_duration", "parse_duration"),
+    "foundation.input_errors": ("InputError",),
     "sla": ("CommitmentOutcome", "ConsequenceOutcome", "evaluate_commitment", "evaluate_sla"),
 }
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    module = _HOME_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'slo' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"slo.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
-
-
-class _Package(types.ModuleType):
-    """Importing ``slo.burn_rate`` makes Python set the package attribute ``burn_rate`` to the module;
-    the public name is the function of that module, so the function is kept instead."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and name in _HOME_OF:
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+__getattr__, __dir__ = lazy_api(__name__, _HOMES)

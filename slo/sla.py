@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from slo.catalog import SLA, Commitment, Consequence, LadderStep
+from slo.catalogs.catalog import SLA, Commitment, Consequence, LadderStep
 
 # Quotients within this of a whole number are that number: 0.995 − 0.994 is 1.0000000000000009 steps
 # of 0.001 in binary floating point, and must count as exactly one step.

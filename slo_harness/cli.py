@@ -1,26 +1,11 @@
-"""The ``slo-harness`` Typer application; each area registers its commands from its own module."""
+"""The ``slo-harness`` Typer application; each area registers its commands from its own module in
+``slo_harness.commands``, in the order ``--help`` lists them."""
 
 from __future__ import annotations
 
 import typer
 
-from slo_harness import (
-    backtest_commands,
-    catalog_commands,
-    dashboard_commands,
-    demo_commands,
-    gate_commands,
-    load_commands,
-    probe_commands,
-    report_commands,
-    risk_commands,
-    rules_commands,
-    sim_commands,
-    stack_commands,
-    status_commands,
-    testbed_commands,
-    verify_commands,
-)
+from slo_harness import commands
 
 app = typer.Typer(
     name="slo-harness",
@@ -32,21 +17,21 @@ app = typer.Typer(
     # more than double the start-up time of every command.
     rich_markup_mode=None,
 )
-catalog_commands.register(app)
-sim_commands.register(app)
-backtest_commands.register(app)
-risk_commands.register(app)
-rules_commands.register(app)
-status_commands.register(app)
-testbed_commands.register(app)
-probe_commands.register(app)
-load_commands.register(app)
-verify_commands.register(app)
-stack_commands.register(app)
-dashboard_commands.register(app)
-gate_commands.register(app)
-report_commands.register(app)
-demo_commands.register(app)
+commands.catalog_commands.register(app)
+commands.sim_commands.register(app)
+commands.backtest_commands.register(app)
+commands.risk_commands.register(app)
+commands.rules_commands.register(app)
+commands.status_commands.register(app)
+commands.testbed_commands.register(app)
+commands.probe_commands.register(app)
+commands.load_commands.register(app)
+commands.verify_commands.register(app)
+commands.stack_commands.register(app)
+commands.dashboard_commands.register(app)
+commands.gate_commands.register(app)
+commands.report_commands.register(app)
+commands.demo_commands.register(app)
 
 
 def main() -> None:

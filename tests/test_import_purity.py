@@ -36,7 +36,7 @@ def test_yamlsafe_is_a_leaf() -> None:
 
 def test_the_backtest_command_module_imports_nothing_heavy() -> None:
     # numpy comes with slo itself; the simulator, the prober and their libraries wait for the command.
-    loaded = _modules_after_import("slo_harness.backtest_commands")
+    loaded = _modules_after_import("slo_harness.commands.backtest_commands")
     for heavy in ("simpy", "aiohttp", "matplotlib", "sqlite3", "sim", "probes"):
         assert heavy not in loaded, heavy
 
@@ -51,8 +51,8 @@ def test_cli_start_loads_no_heavy_library() -> None:
 
 
 def test_one_slo_module_does_not_load_the_whole_package() -> None:
-    loaded = _modules_after_import("slo.durations")
-    assert "numpy" not in loaded and "pydantic" not in loaded and "slo.catalog" not in loaded
+    loaded = _modules_after_import("slo.foundation.durations")
+    assert "numpy" not in loaded and "pydantic" not in loaded and "slo.catalogs.catalog" not in loaded
 
 
 def test_demo_runs_the_load_in_child_processes_so_never_imports_gevent() -> None:

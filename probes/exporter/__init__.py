@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from probes.lazy_api import lazy_api
+from slo.foundation.lazy_api import lazy_api
 
 if TYPE_CHECKING:
     from probes.exporter.server import EXPORTER, Exporter, build_app, module_yaml, scrape_timeout

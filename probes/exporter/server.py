@@ -37,7 +37,7 @@ from probes.probers.http_phases import new_session
 from probes.result import ProbeResult, ProbeTimeout, TargetRefused, format_log, render_debug, render_result
 from probes.security import TargetPolicy
 from probes.target import TargetSyntaxError, endpoint
-from slo.input_errors import InputError
+from slo.foundation.input_errors import InputError
 
 __all__ = [
     "DEFAULT_MODULE",

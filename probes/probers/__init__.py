@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from probes.lazy_api import lazy_api
+from slo.foundation.lazy_api import lazy_api
 
 if TYPE_CHECKING:
     from probes.probers.dispatch import Prober, prober_for, run_probe

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from probes.lazy_api import lazy_api
+from slo.foundation.lazy_api import lazy_api
 
 if TYPE_CHECKING:
     from probes.schedule.scheduled import enable_scheduled_probing

@@ -30,7 +30,7 @@ from probes.target import TargetSyntaxError
 
 if TYPE_CHECKING:
     from probes.schedule.scheduler import Outcome, ProbeRunner, Schedule, Scheduler
-    from slo.catalog import Catalog
+    from slo.catalogs.catalog import Catalog
 
 __all__ = ["enable_scheduled_probing", "exporter_runner"]
 
@@ -85,7 +85,7 @@ def enable_scheduled_probing(
     from probes.schedule.scheduler import Scheduler, SchedulerMetrics, latency_buckets, schedules  # noqa: PLC0415
     from probes.schedule.slo_view import SloView, add_slo_routes, bindings, retention_seconds  # noqa: PLC0415
     from probes.schedule.store import ResultStore  # noqa: PLC0415
-    from slo.catalog_file import load_catalog  # noqa: PLC0415
+    from slo.catalogs.catalog_file import load_catalog  # noqa: PLC0415
 
     catalog = catalog or load_catalog()
     bound = bindings(config, catalog)

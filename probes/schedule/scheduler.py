@@ -28,7 +28,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from probes.result import ProbeResult
 from probes.schedule.store import ProbeRecord, ResultStore
-from slo.catalog import Catalog, LatencyObjective
+from slo.catalogs.catalog import Catalog, LatencyObjective
 
 if TYPE_CHECKING:
     from probes.config import Module, ProberConfig

@@ -2,7 +2,7 @@
 
 Every number comes from the ``slo`` package, the same code the simulator and the catalogue checker
 use: stored results become good/total counts per 30 s step, the counts a
-:class:`~slo.burn_rate.RollingSeries` whose last evaluation is "now", and from it the SLI over
+:class:`~slo.budgets.burn_rate.RollingSeries` whose last evaluation is "now", and from it the SLI over
 each window, the burn rates, the remaining budget and its status, and which rule of each alert
 policy would be firing. The step equals Prometheus' default rule evaluation interval, so ``for:``
 behaves as it would there.
@@ -26,11 +26,11 @@ from aiohttp import web
 from numpy.typing import NDArray
 
 from probes.schedule.store import ResultStore
-from slo.budget import budget_status, event_budget, remaining_fraction
-from slo.burn_rate import RollingSeries, burn_rate, evaluate_policy
-from slo.catalog import SLO, Catalog, LatencyObjective
-from slo.durations import parse_duration
-from slo.input_errors import InputError
+from slo.budgets.budget import budget_status, event_budget, remaining_fraction
+from slo.budgets.burn_rate import RollingSeries, burn_rate, evaluate_policy
+from slo.catalogs.catalog import SLO, Catalog, LatencyObjective
+from slo.foundation.durations import parse_duration
+from slo.foundation.input_errors import InputError
 
 if TYPE_CHECKING:
     from probes.config import ProberConfig

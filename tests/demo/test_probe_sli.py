@@ -10,7 +10,7 @@ from demo.plan import QUICK
 from demo.probe_sli import IncidentWindow, probe_summary
 from probes.config import ProberConfig
 from probes.schedule.store import ProbeRecord, ResultStore
-from slo.catalog_file import load_catalog
+from slo.catalogs.catalog_file import load_catalog
 
 T0 = 1_800_000_000.0
 TARGET = "http://127.0.0.1:1317/cosmos/base/tendermint/v1beta1/syncing"

@@ -8,7 +8,7 @@ import pytest
 from loadtest.ledger import BlockRecord, Outcome, QueryRecord, TxRecord
 from loadtest.plan import LoadPlan
 from loadtest.summary import RunRecords, achieved_tps, merge_blocks, percentiles, summarize
-from slo.catalog_file import load_catalog
+from slo.catalogs.catalog_file import load_catalog
 
 START = 1_000_000.0
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from probes.config import DEFAULT_CONFIG, ProberConfig, load_config, parse_bytes
-from slo.input_errors import InputError
+from slo.foundation.input_errors import InputError
 
 # blackbox_exporter v0.23.0's blackbox.yml, byte for byte what Debian ships as /etc/prometheus/blackbox.yml.
 BBE_DEFAULT = """\

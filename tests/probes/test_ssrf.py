@@ -35,7 +35,7 @@ from probes.result import TargetRefused
 from probes.schedule.scheduled import enable_scheduled_probing
 from probes.security import TargetPolicy, parse_address
 from probes.target import TargetSyntaxError, endpoint
-from slo.input_errors import InputError
+from slo.foundation.input_errors import InputError
 from tests.probes.conftest import serve
 from tests.probes.probers.chain.conftest import ScriptedNode
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from slo_harness import sim_commands
+from slo_harness.commands import sim_commands
 
 # The commands on their own, exactly as slo_harness.cli registers them.
 app = typer.Typer()

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sim import ScenarioError, load_scenario
-from slo.catalog_file import CatalogError, load_catalog
-from slo.durations import parse_duration
+from slo.catalogs.catalog_file import CatalogError, load_catalog
+from slo.foundation.durations import parse_duration
 from slo_harness.cli import app
 from tests.sim.test_scenario_errors import GOOD
 

@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from sim import ScenarioError, load_scenario
-from slo_harness import sim_commands
+from slo_harness.commands import sim_commands
 
 # The commands on their own, exactly as slo_harness.cli registers them.
 app = typer.Typer()

@@ -15,7 +15,7 @@ import pytest
 import typer
 
 from cosmostx import dev_accounts
-from slo_harness.testbed_commands import build_settings
+from slo_harness.commands.testbed_commands import build_settings
 from tests.testbed.conftest import Sender
 
 pytestmark = pytest.mark.integration

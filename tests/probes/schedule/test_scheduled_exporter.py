@@ -17,7 +17,7 @@ from probes.config import ProberConfig
 from probes.exporter.server import build_app
 from probes.schedule.scheduled import enable_scheduled_probing
 from probes.schedule.store import ResultStore
-from slo.input_errors import InputError
+from slo.foundation.input_errors import InputError
 from slo_harness.cli import app as cli
 from testbed import Testbed, TestbedConfig, run_testbed
 from tests.probes.conftest import serve

@@ -22,7 +22,7 @@ from probes.schedule.scheduler import (
     schedules,
 )
 from probes.schedule.store import ResultStore
-from slo.catalog_file import load_catalog
+from slo.catalogs.catalog_file import load_catalog
 
 HTTP = Module(prober="http")
 

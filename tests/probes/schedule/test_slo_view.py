@@ -19,9 +19,9 @@ from probes.schedule.slo_view import (
     slo_report,
 )
 from probes.schedule.store import ProbeRecord, ResultStore
-from slo.catalog import Catalog
-from slo.catalog_file import load_catalog
-from slo.input_errors import InputError
+from slo.catalogs.catalog import Catalog
+from slo.catalogs.catalog_file import load_catalog
+from slo.foundation.input_errors import InputError
 from tests.probes.conftest import serve
 
 NOW = 1_800_000_000.0
