@@ -44,7 +44,7 @@ def test_the_backtest_command_module_imports_nothing_heavy() -> None:
 def test_cli_start_loads_no_heavy_library() -> None:
     """``slo-harness --help`` must start fast: commands import what they use when they run."""
     loaded = _modules_after_import("slo_harness.cli")
-    for heavy in ("numpy", "pydantic", "yaml", "aiohttp", "asyncio", "grpc", "matplotlib", "simpy"):
+    for heavy in ("numpy", "pydantic", "yaml", "aiohttp", "asyncio", "grpc", "matplotlib", "simpy", "rich"):
         assert heavy not in loaded, heavy
     for ours in ("sim", "probes", "testbed", "loadtest"):
         assert ours not in loaded, ours

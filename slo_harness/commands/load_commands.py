@@ -16,12 +16,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from slo_harness.shared.terminal import fail, stdout_console
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 # Past the plan's own end (send phase + confirmation timeout) a run gets this long before it is
 # stopped: Locust's start-up, the workers' last reports and writing the results.
@@ -49,6 +51,8 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 def _table(summary: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"load over {summary['api']}: {summary['sent']} txs sent")
     for column in ("step", "offered tx/s", "achieved tx/s", "confirmed", "rejected", "errors", "timed out"):
         table.add_column(column, justify="right")

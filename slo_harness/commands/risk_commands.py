@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
-from rich.table import Table
 
 from slo_harness.shared.terminal import fail, stdout_console
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from sim.plan import Plan
     from sim.risk_output import Column
 
@@ -76,6 +76,8 @@ def _mean_cell(entry: dict[str, Any]) -> str:
 
 
 def _print(document: dict[str, Any]) -> None:
+    from rich.table import Table
+
     columns = document["columns"]
     table = Table(
         title=f"{document['scenario']}: {document['runs']} replications of "
@@ -180,6 +182,8 @@ def risk_command(
     if jobs is None:
         jobs = max(1, min(2, os.cpu_count() or 1))
     path, note = path_for(base)
+    from rich.progress import Progress
+
     columns = []
     with Progress(console=stdout_console(), transient=True) as progress:
         for name, change, plan in variants:

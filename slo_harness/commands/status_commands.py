@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from slo_harness.shared.terminal import fail, stdout_console
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 __all__ = ["read_slo_view", "register", "status_table"]
 
@@ -29,6 +31,8 @@ def _percent(value: Any) -> str:
 
 def status_table(report: dict[str, Any]) -> Table:
     """One row per (SLO, target): SLI per window, budget left and status, alerts that would fire."""
+    from rich.table import Table
+
     table = Table(title="Scheduled SLO view (SLI and budget left in %)", title_justify="left")
     table.add_column("SLO", no_wrap=True)
     table.add_column("target", overflow="fold")

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from slo_harness.shared.terminal import fail
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from cosmostx import DevAccount
     from testbed import Testbed, TestbedConfig
 
@@ -142,6 +143,8 @@ def testbed(
             write_text_atomic(accounts_file, accounts_json(funded))
         except OSError as exc:
             raise fail(f"{accounts_file}: {exc.strerror or exc}") from exc
+    from rich.console import Console
+
     console = Console(highlight=False, soft_wrap=True)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings, console))
