@@ -33,10 +33,9 @@ OURS = (
     "demo",
     "slo_harness",
 )
-# The packages laid out by concern. The others keep their flat layout for now: slo, sim and
-# slo_harness have more than 15 modules, and sim has a circle (plan -> incident_process under
-# TYPE_CHECKING -> plan).
-LAID_OUT = ("probes", "testbed")
+# The packages laid out by concern. The others keep their flat layout for now: slo and slo_harness
+# have more than 15 modules.
+LAID_OUT = ("probes", "sim", "testbed")
 MAX_MODULES = 15
 
 
