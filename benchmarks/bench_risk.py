@@ -22,8 +22,8 @@ import time
 import numpy as np
 
 from sim import parse_scenario
-from sim.fast_path import fast_path_problem, replicate, traffic_model
-from sim.risk import run_local
+from sim.montecarlo.fast_path import fast_path_problem, replicate, traffic_model
+from sim.montecarlo.risk import run_local
 
 SCENARIO = """\
 name: bench-risk-28d

@@ -17,9 +17,9 @@ from typing import Any
 
 from demo.plots import probe_alerts_figure, probe_sli_figure, sim_alerts_figure, sim_budgets_figure
 from demo.probe_sli import SCHEMA as PROBE_SCHEMA
-from sim.html import image, page, pct, table
-from sim.plots import png_bytes
-from sim.result import SCHEMA as SIM_SCHEMA
+from sim.replay.result import SCHEMA as SIM_SCHEMA
+from sim.reports.html import image, page, pct, table
+from sim.reports.plots import png_bytes
 from slo.foundation.atomic_write import write_text_atomic
 from slo.foundation.durations import format_duration
 

@@ -1,8 +1,8 @@
 """The index page's own plots: what the probes saw during the live incident, and an overview of the
 scenario library (alert timelines and the budget left at window end), drawn from the summaries.
 
-Built like ``sim.plots``: a :class:`~matplotlib.figure.Figure` on the Agg canvas, no pyplot, so
-nothing global is touched; colours come from ``sim.plots.distinct_colours``.
+Built like ``sim.reports.plots``: a :class:`~matplotlib.figure.Figure` on the Agg canvas, no pyplot, so
+nothing global is touched; colours come from ``sim.reports.plots.distinct_colours``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.plots import distinct_colours
+from sim.reports.plots import distinct_colours
 
 __all__ = ["probe_alerts_figure", "probe_sli_figure", "sim_alerts_figure", "sim_budgets_figure"]
 

@@ -29,8 +29,8 @@ from numpy.typing import NDArray
 
 from recorded.periods import format_time
 from recorded.series import RecordedSeries
-from sim.outcome import BudgetTrack
-from sim.result import sla_json
+from sim.replay.outcome import BudgetTrack
+from sim.replay.result import sla_json
 from slo.budgets.budget import budget_status, budget_status_codes, consumed_fraction, event_budget
 from slo.budgets.burn_rate import RELATIVE_TOLERANCE, RollingSeries, burn_rate, evaluate_policy
 from slo.catalogs.catalog import SLO, Catalog

@@ -1,7 +1,7 @@
 """The periodic SLO report as files: ``report.json`` and one self-contained ``report.html`` with its plot.
 
-The page is built from the JSON document with the simulator's renderer (:mod:`sim.html`) and its
-budget bands (:mod:`sim.plots`), so the page and the file never disagree and every report looks alike.
+The page is built from the JSON document with the simulator's renderer (:mod:`sim.reports.html`) and its
+budget bands (:mod:`sim.reports.plots`), so the page and the file never disagree and every report looks alike.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 
 from recorded.period import Period, SloPeriod, period_document, slo_period
 from recorded.series import RecordedSeries
-from sim.html import duration, image, page, pct, table
-from sim.plots import png_bytes, reduce_points, status_bands
+from sim.reports.html import duration, image, page, pct, table
+from sim.reports.plots import png_bytes, reduce_points, status_bands
 from slo.catalogs.catalog import Catalog
 from slo.foundation.atomic_write import write_bytes_atomic
 

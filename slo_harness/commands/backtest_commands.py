@@ -5,7 +5,7 @@ records, or by a probe config's ``targets:``) or from a Prometheus range query o
 expressions, good and total. Both are read with :mod:`recorded`'s readers, as ``gate`` and ``report``
 read them (:func:`recorded.series.from_store`, :class:`recorded.prometheus.PrometheusSource`,
 :func:`recorded.periods.parse_time`). Either becomes good/total counts per step, and
-:mod:`sim.backtest` runs them through the simulator's evaluator, so the files under ``OUT/<name>/``
+:mod:`sim.analyses.backtest` runs them through the simulator's evaluator, so the files under ``OUT/<name>/``
 are those ``sim`` writes. Heavy modules are imported inside the command, so ``slo-harness --help``
 stays fast.
 """
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from probes.schedule.slo_view import SloBinding
     from probes.schedule.store import ResultStore
-    from sim.backtest import MarkedIncident, Period
+    from sim.analyses.backtest import MarkedIncident, Period
     from slo.catalogs.catalog import Catalog
 
 __all__ = ["register"]
@@ -48,7 +48,7 @@ def _instant(text: str, what: str) -> float:
 
 def _incidents(texts: list[str], start_unix: float) -> list[MarkedIncident]:
     """``START..END`` each: Unix or ISO 8601 times, or durations from the start of the period (``2h..3h``)."""
-    from sim.backtest import MarkedIncident
+    from sim.analyses.backtest import MarkedIncident
 
     def side(text: str) -> float:
         # A bare number is a Unix time, as in --from; a duration has a unit (2h, 90s).
@@ -107,7 +107,7 @@ def _store_counts(
 ) -> tuple[Period, dict[str, tuple[Any, Any]]]:
     from probes.schedule.store import ResultStore, default_store_path
     from recorded.series import from_store
-    from sim.backtest import Period
+    from sim.analyses.backtest import Period
 
     configured = None if config_path is None else _config_bindings(config_path, catalog)
     if store_path is not None:
@@ -165,7 +165,7 @@ def _prometheus_counts(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Good and total counts per step from two counter expressions read at every step edge."""
     from recorded.prometheus import PrometheusSource, SourceError
-    from sim.backtest import counts_from_counters
+    from sim.analyses.backtest import counts_from_counters
 
     source = PrometheusSource(url)
     try:
@@ -221,7 +221,7 @@ def backtest_command(
     alerts would have fired when, detection delay for marked incidents, budget and status over the
     period; writes the files `sim` writes under OUT/<name>/."""
     from sim import assess, sweep, write_results
-    from sim.backtest import Period, backtest_plan, recorded_streams
+    from sim.analyses.backtest import Period, backtest_plan, recorded_streams
     from slo_harness.commands.catalog_commands import load_or_fail
     from slo_harness.commands.sim_commands import floats, print_sweep, timeline_resolution
 

@@ -17,14 +17,14 @@ from slo_harness.shared.terminal import fail, stdout_console
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from sim.plan import Plan
-    from sim.risk_output import Column
+    from sim.montecarlo.risk_output import Column
+    from sim.scenarios.plan import Plan
 
 
 def _plans(scenario: Path, window: str | None, what_ifs: list[str]) -> list[tuple[str, str | None, Plan]]:
     """The scenario (with ``--window``) and one variant per ``--what-if``, each validated."""
-    from sim.scenario_file import ScenarioError, parse_scenario
-    from sim.what_if import WhatIf, apply_what_if, parse_what_if
+    from sim.scenarios.scenario_file import ScenarioError, parse_scenario
+    from sim.scenarios.what_if import WhatIf, apply_what_if, parse_what_if
     from slo.foundation.input_errors import InputError, parse_yaml
 
     try:
@@ -119,8 +119,8 @@ def _print(document: dict[str, Any]) -> None:
 def _outcomes(
     plan: Plan, seed: int, runs: int, jobs: int, scheduler: str | None, progress: Progress, label: str
 ) -> Column:
-    from sim.risk import outcomes, run_dask, run_local
-    from sim.risk_output import Column
+    from sim.montecarlo.risk import outcomes, run_dask, run_local
+    from sim.montecarlo.risk_output import Column
 
     task = progress.add_task(label, total=runs)
 
@@ -169,8 +169,8 @@ def risk_command(
     OUT/<scenario>/risk/; exit 1 if a --fail-if bound is crossed."""
     from dataclasses import replace
 
-    from sim.risk import gate_value, parse_gate, path_for
-    from sim.risk_output import summary_document, write_risk_results
+    from sim.montecarlo.risk import gate_value, parse_gate, path_for
+    from sim.montecarlo.risk_output import summary_document, write_risk_results
 
     try:
         gates = [parse_gate(g) for g in fail_if or []]

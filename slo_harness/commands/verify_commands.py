@@ -21,7 +21,7 @@ from slo_harness.shared.terminal import fail, stdout_console
 
 if TYPE_CHECKING:  # the simulator, the catalogue (pydantic) and YAML load when the command runs
     from sim import Plan
-    from sim.rule_tests import AlertTimeline, Check, RuleTest
+    from sim.analyses.rule_tests import AlertTimeline, Check, RuleTest
     from slo.catalogs.catalog import Catalog
 
 PROMTOOL_TIMEOUT_SECONDS = 600.0
@@ -149,7 +149,7 @@ def verify_rules_command(
     `promtool test rules` file, run promtool, and print agreement per alert; exit 1 on any disagreement."""
     # The simulator (simpy, numpy) loads only when the command runs, so the CLI starts fast.
     from sim import ScenarioError, assess, load_scenario
-    from sim.rule_tests import choose_step, rule_test
+    from sim.analyses.rule_tests import choose_step, rule_test
 
     promtool = shutil.which("promtool")
     if promtool is None:

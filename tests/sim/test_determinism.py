@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sim import assess, load_scenario
-from sim.output import summary_bytes
+from sim.reports.output import summary_bytes
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

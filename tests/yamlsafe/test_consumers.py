@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from probes.config import load_config as load_probe_config
 from probes.exporter.server import build_app
 from probes.serve import serve as serve_exporter
-from sim.scenario_file import ScenarioError, load_scenario
+from sim.scenarios.scenario_file import ScenarioError, load_scenario
 from slo.catalogs.catalog_file import CatalogError, load_catalog
 from slo_harness.cli import app
 from testbed import TestbedConfig, load_config, run_testbed

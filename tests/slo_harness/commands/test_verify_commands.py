@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from sim import assess, load_scenario
-from sim.rule_tests import choose_step, rule_test
+from sim.analyses.rule_tests import choose_step, rule_test
 from slo import load_catalog
 from slo_harness.cli import app
 from slo_harness.commands.verify_commands import run_promtool, verdicts
