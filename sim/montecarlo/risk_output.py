@@ -90,10 +90,19 @@ def _histograms(columns: list[Column], keys: list[str], xlabel: str) -> Figure:
             continue
         low, high = float(everything.min()), float(everything.max())
         integers = bool(np.all(everything == np.round(everything)))
+        title = key
+        # A long tail (one replication at 40 % availability among thousands near 99.9 %) would squeeze
+        # every other value into one bar: the lowest 1 % are drawn in the first bin instead.
+        floor = float(np.quantile(everything, 0.01))
+        if not integers and floor > low:
+            low = floor
+            title = f"{key} (the lowest 1 %, down to {everything.min():.4g}, in the first bar)"
         bins: Any = np.arange(low - 0.5, high + 1.5) if integers and high - low < 80 else 40
         for name, v in finite:
-            ax.hist(v, bins=bins, range=None if integers else (low, high or low + 1), alpha=0.55, label=name)
-        ax.set_title(key)
+            shown = v if integers else np.clip(v, low, None)
+            span = None if integers else (low, high or low + 1)
+            ax.hist(shown, bins=bins, range=span, alpha=0.55, label=name)
+        ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("replications")
         ax.legend(fontsize=8)
