@@ -14,7 +14,7 @@ import pytest
 import simpy
 
 from sim import Plan, parse_scenario, simulate
-from sim.montecarlo.fast_path import fast_path_problem, replicate, traffic_model
+from sim.montecarlo.fast_path import Replication, fast_path_problem, replicate, traffic_model
 from sim.montecarlo.risk import run_chunk
 from sim.scenarios.incident_process import realise
 
@@ -61,17 +61,20 @@ def test_the_sample_exercises_responders_and_every_kind(plan: Plan) -> None:
     assert sum(len(r.fires) for r in reps) > 20
 
 
-@pytest.mark.parametrize("index", range(len(SEEDS)))
-def test_fast_path_matches_the_engine(plan: Plan, index: int) -> None:
-    seed = SEEDS[index]
-    fast = replicate(plan, seed, traffic_model(plan))
-    engine = replicate(plan, seed, None)
+def assert_same_outcome(fast: Replication, engine: Replication) -> None:
+    """The same alert fire/resolve times, pages, rollbacks, budgets, exhaustion and SLA values."""
     assert fast.incidents == engine.incidents
     assert fast.fires == engine.fires
     assert fast.rollbacks == engine.rollbacks and fast.pages_answered == engine.pages_answered
     assert fast.exhausted_seconds == engine.exhausted_seconds
     assert fast.remaining == pytest.approx(engine.remaining, rel=1e-9, abs=1e-12)
     assert fast.sla_measured == pytest.approx(engine.sla_measured, rel=1e-12)
+
+
+@pytest.mark.parametrize("index", range(len(SEEDS)))
+def test_fast_path_matches_the_engine(plan: Plan, index: int) -> None:
+    seed = SEEDS[index]
+    assert_same_outcome(replicate(plan, seed, traffic_model(plan)), replicate(plan, seed, None))
 
 
 def test_expected_traffic_counts_time_based_streams_exactly_as_the_engine(plan: Plan) -> None:
@@ -134,14 +137,7 @@ def test_fast_path_matches_the_engine_through_long_waits(waits: Plan, index: int
     seed = WAIT_SEEDS[index]
     model = traffic_model(waits)
     assert fast_path_problem(waits, model) is None
-    fast = replicate(waits, seed, model)
-    engine = replicate(waits, seed, None)
-    assert fast.incidents == engine.incidents
-    assert fast.fires == engine.fires
-    assert fast.rollbacks == engine.rollbacks and fast.pages_answered == engine.pages_answered
-    assert fast.exhausted_seconds == engine.exhausted_seconds
-    assert fast.remaining == pytest.approx(engine.remaining, rel=1e-9, abs=1e-12)
-    assert fast.sla_measured == pytest.approx(engine.sla_measured, rel=1e-12)
+    assert_same_outcome(replicate(waits, seed, model), replicate(waits, seed, None))
 
 
 def test_the_waiting_sample_pages_and_fires(waits: Plan) -> None:
