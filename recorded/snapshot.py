@@ -10,11 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from recorded.prometheus import PrometheusSource, with_window
-from slo.budgets.budget import budget_status, event_budget, remaining_fraction
-from slo.budgets.burn_rate import burn_rate
+from slo.budgets.report import budget_entry, window_entry
 from slo.catalogs.catalog import Catalog
 from slo.foundation.durations import format_duration, parse_duration
-from slo.foundation.json_numbers import json_number
 
 __all__ = ["GATE_WINDOWS", "prometheus_entry"]
 
@@ -50,28 +48,14 @@ def prometheus_entry(
 
     recent = counts(freshness_seconds)[1]
     entry["latest_result_at"] = at if recent > 0 else None
-    windows: dict[str, Any] = {}
-    budgeted = target < 1.0
-    for name in GATE_WINDOWS:
-        good, total = counts(parse_duration(name))
-        error = (total - good) / total if total > 0 else float("nan")
-        windows[name] = {
-            "good": good,
-            "total": total,
-            "sli": json_number(1.0 - error),
-            "burn_rate": json_number(float(burn_rate(error, target))) if budgeted else None,
-        }
-    entry["windows"] = windows
-    good_w, total_w = counts(window)
-    bad_w = total_w - good_w
-    remaining = float(remaining_fraction(bad_w, event_budget(target, total_w)))
-    entry["budget"] = {
-        "bad": bad_w,
-        "total": total_w,
-        "allowed_bad": event_budget(target, total_w),
-        "remaining": json_number(remaining),
-        "status": budget_status(remaining, catalog.status_thresholds).value,
+    def bad_and_total(seconds: float) -> tuple[float, float]:
+        good, total = counts(seconds)
+        return total - good, total
+
+    entry["windows"] = {
+        name: window_entry(*bad_and_total(parse_duration(name)), target) for name in GATE_WINDOWS
     }
+    entry["budget"] = budget_entry(*bad_and_total(window), target, catalog.status_thresholds)
     entry["window"] = format_duration(window)
     return entry
 

@@ -26,11 +26,12 @@ from aiohttp import web
 from numpy.typing import NDArray
 
 from probes.schedule.store import ResultStore
-from slo.budgets.budget import budget_status, event_budget, remaining_fraction
-from slo.budgets.burn_rate import RollingSeries, burn_rate, evaluate_policy
+from slo.budgets.burn_rate import RollingSeries, evaluate_policy
+from slo.budgets.report import budget_entry, window_entry
 from slo.catalogs.catalog import SLO, Catalog, LatencyObjective
 from slo.foundation.durations import parse_duration
 from slo.foundation.input_errors import InputError
+from slo.foundation.json_numbers import json_number
 
 if TYPE_CHECKING:
     from probes.config import ProberConfig
@@ -82,11 +83,6 @@ def retention_seconds(catalog: Catalog, bound: Sequence[SloBinding]) -> float:
     """The longest window among the bound SLOs (28 d when none is bound): older results serve nothing."""
     windows = [catalog.slo(b.slo_id).window_seconds for b in bound]
     return max([w for w in windows if w is not None], default=_DEFAULT_WINDOW_SECONDS)
-
-
-def _number(value: float) -> float | None:
-    """JSON has no NaN or infinity: an SLI of a window without events is null."""
-    return None if math.isnan(value) or math.isinf(value) else float(value)
 
 
 def recorded_counts(
@@ -145,29 +141,17 @@ def slo_entry(store: ResultStore, catalog: Catalog, binding: SloBinding, now: fl
         entry["threshold_seconds"] = slo.objective.threshold_seconds
     # One series long enough for the SLO's window and every report window.
     series = _series(store, slo, binding, now, max(window, REPORT_WINDOWS[-1][1]))
-    budgeted = good_ratio < 1.0
-    windows: dict[str, Any] = {}
-    for name, seconds in REPORT_WINDOWS:
-        bad, total = (float(a[-1]) for a in series.window_sums(seconds))
-        error = float(series.error_ratio(seconds)[-1])
-        windows[name] = {
-            "good": total - bad,
-            "total": total,
-            "sli": _number(1.0 - error),
-            "burn_rate": _number(float(burn_rate(error, good_ratio))) if budgeted else None,
-        }
-    entry["windows"] = windows
-    bad_w, total_w = (float(a[-1]) for a in series.window_sums(window))
-    remaining = float(remaining_fraction(bad_w, event_budget(good_ratio, total_w)))
-    entry["budget"] = {
-        "bad": bad_w,
-        "total": total_w,
-        "allowed_bad": event_budget(good_ratio, total_w),
-        "remaining": _number(remaining),
-        "status": budget_status(remaining, catalog.status_thresholds).value,
+
+    def bad_and_total(seconds: float) -> tuple[float, float]:
+        bad, total = series.window_sums(seconds)
+        return float(bad[-1]), float(total[-1])
+
+    entry["windows"] = {
+        name: window_entry(*bad_and_total(seconds), good_ratio) for name, seconds in REPORT_WINDOWS
     }
+    entry["budget"] = budget_entry(*bad_and_total(window), good_ratio, catalog.status_thresholds)
     alerts: list[dict[str, Any]] = []
-    if budgeted:
+    if good_ratio < 1.0:
         for policy in catalog.alert_policies:
             for evaluation in evaluate_policy(series, good_ratio, policy.to_rules(window)):
                 rule = evaluation.rule
@@ -179,7 +163,7 @@ def slo_entry(store: ResultStore, catalog: Catalog, binding: SloBinding, now: fl
                         "action": rule.action,
                         "factor": rule.factor,
                         "windows_seconds": list(rule.windows),
-                        "burn_rates": [_number(float(b[-1])) for b in evaluation.burn_rates],
+                        "burn_rates": [json_number(float(b[-1])) for b in evaluation.burn_rates],
                         "firing": bool(evaluation.firing[-1]),
                     }
                 )
