@@ -4,7 +4,8 @@ what a budget's state means for a release or a load test.
 ``budget`` holds the budget arithmetic and statuses; ``alert_policy`` a burn-rate rule and the factor
 its budget share gives; ``burn_rate`` rolling windows and alert timing over NumPy series (the function
 ``burn_rate`` itself is ``slo.budgets.burn_rate``: here the name is its module's); ``release`` the
-error-budget policy's release decisions; ``verdict`` a load-test run's pass or fail. Plain floats and
+error-budget policy's release decisions; ``verdict`` a load-test run's pass or fail; ``report`` one
+SLO's window and budget entries as JSON (the exporter's ``/slo`` view, the gate's snapshot). Plain floats and
 arrays in, plain values out: no catalogue models, so the simulator and the prober call these directly.
 """
 
