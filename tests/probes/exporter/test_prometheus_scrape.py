@@ -51,10 +51,10 @@ def exporter() -> Iterator[str]:
             str(DEFAULT_CONFIG),
             "--listen",
             f"127.0.0.1:{port}",
-            # One process, so the /metrics Prometheus reads counts the probes it asked for: with
-            # several workers (the default on a multi-core machine) each has its own counters.
+            # Two workers sharing the port: the /metrics Prometheus reads from one of them must count
+            # the probes both ran.
             "--workers",
-            "1",
+            "2",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
