@@ -38,7 +38,7 @@ import uvloop
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from probes.config import ProberConfig, load_config
+from probes.config import ProberConfig
 from probes.exporter.connections import (
     KEEPALIVE_TIMEOUT_SECONDS,
     ConnectionGuard,
@@ -106,6 +106,7 @@ def parse_listen(listen: str) -> tuple[str, int]:
 
 async def serve(
     config_path: Path,
+    config: ProberConfig,
     host: str,
     port: int,
     *,
@@ -115,7 +116,7 @@ async def serve(
     announce: Callable[[], bool] = lambda: True,
     shared_metrics: Path | None = None,
 ) -> None:
-    """Serve until SIGTERM or SIGINT; SIGHUP reloads the config file.
+    """Serve ``config`` (loaded from ``config_path``) until SIGTERM or SIGINT; SIGHUP reloads the file.
 
     With ``targets:`` in the config, also serve ``/slo`` and, with ``schedule``, probe on schedule.
     Once the port is bound, and before any request is answered, print ``listening on
@@ -123,7 +124,6 @@ async def serve(
     With ``shared_metrics`` (a folder private to this exporter's workers), ``/metrics`` counts
     every worker's probes.
     """
-    config = load_config(config_path)
     if shared_metrics is not None:
         use_shared_values(shared_metrics)  # before the first metric is built
     app = build_app(config, CollectorRegistry(), config_path=config_path, timeout_offset=timeout_offset)
@@ -165,6 +165,7 @@ async def serve(
 
 def _worker(
     config_path: Path,
+    config: ProberConfig,
     host: str,
     port: int,
     timeout_offset: float,
@@ -184,6 +185,7 @@ def _worker(
         run_loop(
             serve(
                 config_path,
+                config,
                 host,
                 port,
                 timeout_offset=timeout_offset,
@@ -213,32 +215,35 @@ def _check_port(host: str, port: int) -> None:
 
 def run_exporter(
     config_path: Path,
+    config: ProberConfig,
     listen: str,
     *,
     timeout_offset: float = 0.5,
     workers: int | None = None,
     worker_start: Callable[[], None] | None = None,
 ) -> None:
-    """Serve in this process, or in ``workers`` processes sharing the port; returns when stopped.
+    """Serve ``config`` (loaded from ``config_path``, which SIGHUP reads again) in this process, or in
+    ``workers`` processes sharing the port; returns when stopped.
 
     ``workers`` defaults as :func:`worker_count` says.
     ``worker_start`` runs first in each worker process.
     Raises ``ListenError`` when the address cannot be bound."""
     host, port = parse_listen(listen)
-    workers = worker_count(load_config(config_path), workers)  # a bad file fails here, not per worker
+    workers = worker_count(config, workers)
     if workers <= 1:
-        run_loop(serve(config_path, host, port, timeout_offset=timeout_offset))
+        run_loop(serve(config_path, config, host, port, timeout_offset=timeout_offset))
         return
     _check_port(host, port)
     shared = Path(tempfile.mkdtemp(prefix="slo-harness-exporter-metrics-"))
     try:
-        _run_workers(config_path, host, port, timeout_offset, workers, worker_start, shared)
+        _run_workers(config_path, config, host, port, timeout_offset, workers, worker_start, shared)
     finally:
         shutil.rmtree(shared, ignore_errors=True)
 
 
 def _run_workers(
     config_path: Path,
+    config: ProberConfig,
     host: str,
     port: int,
     timeout_offset: float,
@@ -254,7 +259,17 @@ def _run_workers(
     children = [
         context.Process(
             target=_worker,
-            args=(config_path, host, port, timeout_offset, i == 0, announced, worker_start, shared_metrics),
+            args=(
+                config_path,
+                config,
+                host,
+                port,
+                timeout_offset,
+                i == 0,
+                announced,
+                worker_start,
+                shared_metrics,
+            ),
             daemon=True,
         )
         for i in range(workers)

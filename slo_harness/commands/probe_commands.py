@@ -104,6 +104,7 @@ def register(app: typer.Typer) -> None:
         try:
             run_exporter(
                 config,
+                loaded,
                 listen,
                 timeout_offset=timeout_offset,
                 workers=workers,

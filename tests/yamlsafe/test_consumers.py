@@ -161,7 +161,7 @@ async def test_a_failed_sighup_reload_sets_the_gauge_to_0_and_logs_the_file(
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    serving = asyncio.create_task(serve_exporter(path, "127.0.0.1", port))
+    serving = asyncio.create_task(serve_exporter(path, load_probe_config(path), "127.0.0.1", port))
     url = f"http://127.0.0.1:{port}/metrics"
     try:
         async with aiohttp.ClientSession() as http:
