@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from typer.testing import CliRunner
 
 from sim import assess, parse_scenario, summary
 from slo_harness.cli import app
-from tests.conftest import free_port, require_binary
+from tests.recorded.prometheus_history import prometheus_with_history as serving_history
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -58,46 +56,12 @@ def _openmetrics(start: float, good: np.ndarray, bad: np.ndarray) -> str:
 
 @pytest.fixture
 def prometheus_with_history(tmp_path: Path) -> Iterator[tuple[str, float, dict[str, Any]]]:
-    binary = require_binary("prometheus")
-    promtool = require_binary("promtool")
     result = assess(parse_scenario(SCENARIO, "api-history.yaml"))
     stream = result.run.traffic.streams["SLO-API-001"]
     # Whole hours some hours back: inside Prometheus' retention, and blocks cover it exactly.
     start = math.floor(time.time() / 3600) * 3600 - 8 * 3600.0
-    (tmp_path / "history.om").write_text(_openmetrics(start, stream.good, stream.bad))
-    subprocess.run(
-        [promtool, "tsdb", "create-blocks-from", "openmetrics", "history.om", "data"],
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    (tmp_path / "prometheus.yml").write_text("global: {scrape_interval: 1h}\n")
-    listen = f"127.0.0.1:{free_port()}"
-    process = subprocess.Popen(
-        [
-            binary,
-            f"--config.file={tmp_path / 'prometheus.yml'}",
-            f"--storage.tsdb.path={tmp_path / 'data'}",
-            f"--web.listen-address={listen}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(f"http://{listen}/-/ready", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("Prometheus did not become ready")
-        yield f"http://{listen}", start, summary(result)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with serving_history(tmp_path, _openmetrics(start, stream.good, stream.bad)) as url:
+        yield url, start, summary(result)
 
 
 def test_backtest_of_the_simulators_counts_agrees_with_the_simulation(
