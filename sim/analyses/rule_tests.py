@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.replay.engine import Run
+from sim.replay.engine import AlertHistory, Run
 from slo.budgets.alert_policy import BurnRateRule
 from slo.budgets.burn_rate import RELATIVE_TOLERANCE, RollingSeries, RuleEvaluation, evaluate_rule
 from slo.foundation.durations import format_duration
@@ -36,17 +36,11 @@ MAX_SEGMENT_EVALUATIONS = 1500
 
 
 @dataclass(frozen=True)
-class AlertTimeline:
-    """One rule on one SLO, evaluated by the simulator at the scenario's interval and at the step."""
+class AlertTimeline(AlertHistory):
+    """An alert's history as the simulator evaluated it, plus its evaluation on the same counts at the
+    step that promtool's unit tests use."""
 
-    slo_id: str
-    policy: str
-    evaluation: RuleEvaluation
     at_step: RuleEvaluation
-
-    @property
-    def key(self) -> str:
-        return f"{self.slo_id}/{self.policy}/{self.evaluation.rule.name}"
 
 
 @dataclass(frozen=True)
@@ -247,7 +241,7 @@ def _alert_labels(group: dict[str, Any], timeline: AlertTimeline) -> dict[str, A
             labels.get("rule") == timeline.evaluation.rule.name
         ):
             return rule
-    raise KeyError(timeline.key)
+    raise KeyError(timeline.name)
 
 
 def rule_test(run: Run, step_seconds: float, services: dict[str, tuple[str, str]]) -> RuleTest:

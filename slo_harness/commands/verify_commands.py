@@ -127,7 +127,7 @@ def verdicts(scenario: str, test: RuleTest, output: str) -> list[AlertVerdict]:
         fires = _spans(timeline, at_step=False)
         if _spans(timeline, True) != fires:
             fires += f" (at the {format_duration(test.step_seconds)} step: {_spans(timeline, True)})"
-        out.append(AlertVerdict(scenario, timeline.key, fires, test.step_seconds, len(checks), bad, ties))
+        out.append(AlertVerdict(scenario, timeline.name, fires, test.step_seconds, len(checks), bad, ties))
     return out
 
 
