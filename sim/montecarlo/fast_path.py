@@ -70,7 +70,7 @@ def fast_path_problem(plan: Plan, model: TrafficModel) -> str | None:
         baseline = float(burn_rate(model.streams[alert.slo_id].base_probability, objective.target))
         if baseline >= alert.rule.factor * (1.0 - 1e-6):
             return (
-                f"{alert.slo_id}/{alert.policy}/{alert.rule.name}: the baseline burns at "
+                f"{alert.name}: the baseline burns at "
                 f"{baseline:.3g}x, so the rule fires away from incidents too"
             )
     return None

@@ -218,7 +218,7 @@ class _Engine:
 
     def on_fire(self, index: int) -> None:
         alert = self.plan.alerts[index]
-        name = f"{alert.slo_id}/{alert.policy}/{alert.rule.name}"
+        name = alert.name
         source = self.plan.objective(alert.slo_id).source
         automation, on_call = self.plan.automation, self.plan.on_call
         if automation is not None and alert.rule.action == automation.trigger:

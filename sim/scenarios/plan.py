@@ -133,6 +133,11 @@ class AlertPlan:
     policy: str
     rule: BurnRateRule
 
+    @property
+    def name(self) -> str:
+        """``SLO/policy/rule``, as alerts are named in reports and responder actions."""
+        return f"{self.slo_id}/{self.policy}/{self.rule.name}"
+
 
 @dataclass(frozen=True)
 class DelayPlan:
