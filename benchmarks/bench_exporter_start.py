@@ -28,6 +28,7 @@ import urllib.request
 from pathlib import Path
 
 from loopback import free_port, wait_healthy
+from proc_cpu import tree_cpu
 
 from probes.config import DEFAULT_CONFIG
 
@@ -40,31 +41,6 @@ modules:
     grpc:
       tls: false
 """
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(root: int) -> float:
-    """User + system seconds of ``root`` and every process below it (worker processes)."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / _TICKS
-    tree, changed = {root}, True
-    while changed:
-        below = {pid for pid, parent in parents.items() if parent in tree} - tree
-        changed = bool(below)
-        tree |= below
-    return sum(times.get(pid, 0.0) for pid in tree)
-
-
 def _get_seconds(url: str) -> float:
     started = time.perf_counter()
     with urllib.request.urlopen(url, timeout=30) as response:
@@ -84,7 +60,7 @@ def start_once(config: Path, workers: int | None, probe_grpc: bool) -> tuple[flo
     try:
         asyncio.run(wait_healthy(url, process, timeout_seconds=60.0, interval_seconds=0.005))
         wall = time.perf_counter() - started
-        cpu = _cpu_seconds(process.pid)
+        cpu = tree_cpu(process.pid)
         probes = []
         if probe_grpc:
             target = f"{url}/probe?module=grpc_plain&target=127.0.0.1:{free_port()}"

@@ -51,6 +51,7 @@ from pathlib import Path
 import yaml
 from loopback import free_port, wait_healthy
 from probe_accuracy import accuracy_report
+from proc_cpu import process_cpu, tree_cpu
 
 from probes.schedule.store import ResultStore, default_store_path
 
@@ -82,7 +83,6 @@ function done(summary, latency, requests)
 end
 """
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def binary(name: str) -> str:
@@ -100,35 +100,6 @@ def binary(name: str) -> str:
     if not found:
         raise SystemExit(f"{name} is still missing after installing {PACKAGES[name]}")
     return found
-
-
-def process_cpu(pid: int) -> float:
-    """utime + stime of one process, in seconds (fields 14 and 15 of /proc/PID/stat); 0 once gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(FileNotFoundError, ProcessLookupError, IndexError):
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        out.append(current)
-        todo.extend(children.get(current, ()))
-    return out
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds of a process and every live process under it (an exporter and its workers)."""
-    return sum(process_cpu(p) for p in _descendants(pid))
 
 
 @contextlib.contextmanager

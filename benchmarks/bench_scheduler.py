@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,15 +25,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 from loopback import free_port, wait_healthy
+from proc_cpu import process_cpu
 
 from probes.schedule.store import ResultStore, default_store_path
 from testbed import TestbedConfig, run_testbed
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process, from /proc/<pid>/stat (fields 14 and 15, in clock ticks)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _memory_mib(pid: int) -> tuple[float, float]:
@@ -97,9 +91,9 @@ async def bench(targets: int, interval: float, duration: float, warmup: float, p
             try:
                 await wait_healthy(f"http://{listen}", process)
                 await asyncio.sleep(warmup)
-                cpu0, t0 = _cpu_seconds(process.pid), time.time()
+                cpu0, t0 = process_cpu(process.pid), time.time()
                 await asyncio.sleep(duration)
-                cpu1, t1 = _cpu_seconds(process.pid), time.time()
+                cpu1, t1 = process_cpu(process.pid), time.time()
                 rss, peak = _memory_mib(process.pid)
             finally:
                 process.terminate()
